@@ -1,0 +1,120 @@
+"""Patient record pages: staff list/create/edit within their clinic; a patient sees their own."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from ketacare.accounts.models import Role
+from ketacare.accounts.permissions import (
+    CREATE_PATIENT,
+    EDIT_PATIENT,
+    VIEW_PATIENT,
+    action_required,
+    get_patient_for,
+    patients_visible_to,
+    role_required,
+)
+from ketacare.audit.log import record
+
+from . import selectors, services
+from .forms import DiagnosisForm, PatientForm, WeightForm
+
+PAGE_SIZE = 50
+
+
+@action_required(CREATE_PATIENT)
+def patient_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:100]
+    page = Paginator(selectors.patient_list(user=request.user, query=query), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    record(request=request, action="list", obj=("patients.Patient", ""),
+           detail=f"page {page.number}, {len(page.object_list)} shown" + (f", search {query!r}" if query else ""))  # fmt: skip
+    return render(request, "patients/list.html", {"page": page, "query": query})
+
+
+@action_required(CREATE_PATIENT)
+def patient_create(request: HttpRequest) -> HttpResponse:
+    form = PatientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        patient = services.create_patient(actor=request.user, request=request, **form.cleaned_data)
+        messages.success(request, f"{patient.full_name} was added.")
+        return redirect("patients:detail", patient_id=patient.pk)
+    return render(request, "patients/form.html", {"form": form, "title": "Add a patient"})
+
+
+@action_required(VIEW_PATIENT)
+def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = get_patient_for(request.user, patient_id, action=VIEW_PATIENT, request=request)
+    if request.user.role not in (Role.CLINICIAN, Role.PRESCRIBER, Role.ADMIN):
+        # Patients have their own page; monitors see no record pages.
+        if request.user.role == Role.PATIENT:
+            return redirect("patients:me")
+        raise Http404("Page not found.")
+    record(request=request, action="view", obj=patient, patient=patient)
+    context = selectors.patient_detail(patient=patient)
+    context.update(weight_form=WeightForm(), diagnosis_form=DiagnosisForm(), can_edit=True)
+    return render(request, "patients/detail.html", context)
+
+
+@action_required(EDIT_PATIENT)
+def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = get_patient_for(request.user, patient_id, action=EDIT_PATIENT, request=request)
+    form = PatientForm(request.POST or None, instance=patient)
+    if request.method == "POST":
+        # The form must not write the instance itself: the service does, audited.
+        form.instance = PatientForm.Meta.model.objects.get(pk=patient.pk)
+        if form.is_valid():
+            services.update_patient(actor=request.user, patient=patient, request=request,
+                                    **form.cleaned_data)  # fmt: skip
+            messages.success(request, "The record was saved.")
+            return redirect("patients:detail", patient_id=patient.pk)
+    else:
+        record(request=request, action="view", obj=patient, patient=patient, detail="edit form")
+    return render(
+        request, "patients/form.html", {"form": form, "title": f"Edit {patient.full_name}", "patient": patient}
+    )
+
+
+@action_required(EDIT_PATIENT)
+def add_weight(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = get_patient_for(request.user, patient_id, action=EDIT_PATIENT, request=request)
+    if request.method != "POST":
+        return redirect("patients:detail", patient_id=patient.pk)
+    form = WeightForm(request.POST)
+    if form.is_valid():
+        services.record_weight(actor=request.user, patient=patient, request=request, **form.cleaned_data)
+        messages.success(request, "Weight recorded.")
+        return redirect("patients:detail", patient_id=patient.pk)
+    record(request=request, action="view", obj=patient, patient=patient, detail="weight form error")
+    context = selectors.patient_detail(patient=patient)
+    context.update(weight_form=form, diagnosis_form=DiagnosisForm(), can_edit=True)
+    return render(request, "patients/detail.html", context, status=400)
+
+
+@action_required(EDIT_PATIENT)
+def add_diagnosis(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = get_patient_for(request.user, patient_id, action=EDIT_PATIENT, request=request)
+    if request.method != "POST":
+        return redirect("patients:detail", patient_id=patient.pk)
+    form = DiagnosisForm(request.POST)
+    if form.is_valid():
+        services.add_diagnosis(actor=request.user, patient=patient, request=request, **form.cleaned_data)
+        messages.success(request, "Diagnosis added.")
+        return redirect("patients:detail", patient_id=patient.pk)
+    record(request=request, action="view", obj=patient, patient=patient, detail="diagnosis form error")
+    context = selectors.patient_detail(patient=patient)
+    context.update(weight_form=WeightForm(), diagnosis_form=form, can_edit=True)
+    return render(request, "patients/detail.html", context, status=400)
+
+
+@role_required(Role.PATIENT)
+def my_record(request: HttpRequest) -> HttpResponse:
+    patient = patients_visible_to(request.user).select_related("clinic").first()
+    if patient is None:
+        raise Http404("Your account is not linked to a patient record.")
+    record(request=request, action="view", obj=patient, patient=patient, detail="own record")
+    context = selectors.patient_detail(patient=patient)
+    context["can_edit"] = False
+    return render(request, "patients/detail.html", context)

@@ -1,0 +1,25 @@
+"""URL map. Every pattern here is walked by tests/test_permission_matrix.py."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from ketacare.api.api import api
+from ketacare.web import views as web_views
+
+admin.site.site_header = "KetaCare administration"
+admin.site.site_title = "KetaCare admin"
+
+urlpatterns = [
+    path("healthz", web_views.healthz, name="healthz"),
+    path("accounts/", include("ketacare.accounts.urls")),
+    path("patients/", include("ketacare.patients.urls")),
+    path("audit/", include("ketacare.audit.urls")),
+    path("api/v1/", api.urls),
+    path("django-admin/", admin.site.urls),
+    path("", include("ketacare.web.urls")),
+]
+
+handler400 = "ketacare.web.views.bad_request"
+handler403 = "ketacare.web.views.permission_denied"
+handler404 = "ketacare.web.views.page_not_found"
+handler500 = "ketacare.web.views.server_error"

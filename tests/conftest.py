@@ -1,0 +1,80 @@
+"""The personas every test starts from (as healthchecks' alice, bob and charlie)."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from ketacare.accounts.models import Clinic, Role, User
+from ketacare.patients.models import Patient
+from tests.factories import ClinicFactory, PatientFactory, UserFactory
+
+
+@dataclass
+class World:
+    clinic: Clinic
+    other_clinic: Clinic
+    admin: User  # runs the clinic: users, settings, audit log; sees all its patients
+    prescriber: User  # orders and overrides doses; sees the clinic's patients
+    clinician: User  # nurse/therapist; sees the clinic's patients
+    monitor: User  # at-home sitter; sees only `patient`, whom they monitor
+    patient_user: User  # the login of `patient`; sees only their own record
+    patient: Patient
+    other_patient: Patient  # same clinic, not monitored, no login
+    outsider: User  # a clinician of `other_clinic`: sees nothing of `clinic`
+    outsider_patient_user: User  # a patient of `other_clinic`
+    outsider_patient: Patient
+
+    def user(self, persona: str) -> User | None:
+        return None if persona == "anonymous" else getattr(self, persona)
+
+
+@pytest.fixture
+def world(db) -> World:
+    clinic = ClinicFactory(name="Riverside Ketamine Clinic", slug="riverside")
+    other = ClinicFactory(name="Hilltop Clinic", slug="hilltop")
+    admin = UserFactory(clinic=clinic, role=Role.ADMIN, email="admin@example.org", is_staff=True)
+    prescriber = UserFactory(clinic=clinic, role=Role.PRESCRIBER, email="prescriber@example.org")
+    clinician = UserFactory(clinic=clinic, role=Role.CLINICIAN, email="clinician@example.org")
+    monitor = UserFactory(clinic=clinic, role=Role.MONITOR, email="monitor@example.org")
+    patient_user = UserFactory(clinic=clinic, role=Role.PATIENT, email="pat@example.org")
+    patient = PatientFactory(clinic=clinic, user=patient_user, first_name="Ada", last_name="Lovelace")
+    patient.monitors.add(monitor)
+    other_patient = PatientFactory(clinic=clinic, first_name="Grace", last_name="Hopper")
+    outsider = UserFactory(clinic=other, role=Role.CLINICIAN, email="outsider@example.org")
+    outsider_patient_user = UserFactory(clinic=other, role=Role.PATIENT, email="opat@example.org")
+    outsider_patient = PatientFactory(clinic=other, user=outsider_patient_user)
+    return World(
+        clinic, other, admin, prescriber, clinician, monitor, patient_user, patient,
+        other_patient, outsider, outsider_patient_user, outsider_patient,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def client_for(client):
+    """`client_for(user)`: the test client signed in as that user (or anonymous for None)."""
+
+    def _login(user):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    # Tests speak plain HTTP to the test client; production redirects to HTTPS.
+    settings.SECURE_SSL_REDIRECT = False
+    # No collectstatic in tests: serve static names as they are.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    # Tasks run inline unless a test starts a real consumer (tests/test_worker.py).
+    from huey.contrib.djhuey import HUEY
+
+    previous = HUEY.immediate
+    HUEY.immediate = True
+    yield
+    HUEY.immediate = previous
