@@ -1,0 +1,211 @@
+"""The clinical core over HTTP: instrument definitions and scoring (public: no patient data
+goes in or out) and dose planning (prescribers and clinicians). No rule is computed here:
+every answer comes from `ketacare.clinical`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+from ninja.errors import HttpError
+from ninja.responses import Status
+
+from ketacare.accounts.models import Role
+from ketacare.accounts.permissions import has_role
+from ketacare.clinical.dosing import DEFAULT_PROTOCOLS, DosingError, plan_dose
+from ketacare.clinical.instruments import (
+    INSTRUMENTS,
+    Instrument,
+    InvalidAnswers,
+    UnknownInstrument,
+    get_instrument,
+)
+
+instruments_router = Router(tags=["instruments"])
+dosing_router = Router(tags=["dosing"])
+
+
+class ItemOut(Schema):
+    number: int
+    text: str
+    allowed_values: list[int]
+    choices: list[str]
+    required: bool
+    scored: bool
+
+
+class BandOut(Schema):
+    low: int
+    high: int
+    label: str
+
+
+class InstrumentSummary(Schema):
+    code: str
+    title: str
+    item_count: int
+    clinician_rated: bool
+    loinc_panel: str | None
+    loinc_total: str | None
+
+
+class InstrumentOut(InstrumentSummary):
+    source: str
+    instructions: str
+    total_min: float
+    total_max: float
+    severity_bands: list[BandOut]
+    severity_labels: list[str]
+    flags: list[str]
+    subscales: list[str]
+    items: list[ItemOut]
+
+
+class AnswersIn(Schema):
+    answers: list[Any] | dict[str, Any] = Field(
+        description="Answers in item order (null for a missing item) or {item_number: value}."
+    )
+
+
+class ScoreOut(Schema):
+    code: str
+    total: float
+    severity: str | None
+    flags: list[str]
+    subscales: dict[str, float | None]
+    answers: list[int | None]
+
+
+class ErrorOut(Schema):
+    detail: str
+    item: int | None = None
+
+
+def _summary(instrument: Instrument) -> dict[str, Any]:
+    return {
+        "code": instrument.code,
+        "title": instrument.title,
+        "item_count": len(instrument.items),
+        "clinician_rated": instrument.clinician_rated,
+        "loinc_panel": instrument.loinc_panel,
+        "loinc_total": instrument.loinc_total,
+    }
+
+
+def _instrument_or_404(code: str) -> Instrument:
+    try:
+        return get_instrument(code)
+    except UnknownInstrument:
+        raise HttpError(404, f"Unknown instrument {code!r}.") from None
+
+
+@instruments_router.get("", response=list[InstrumentSummary], auth=None)
+def list_instruments(request: HttpRequest) -> list[dict[str, Any]]:
+    return [_summary(instrument) for instrument in INSTRUMENTS.values()]
+
+
+@instruments_router.get("/{code}", response={200: InstrumentOut, 404: ErrorOut}, auth=None)
+def describe_instrument(request: HttpRequest, code: str) -> dict[str, Any]:
+    instrument = _instrument_or_404(code)
+    return {
+        **_summary(instrument),
+        "source": instrument.source,
+        "instructions": instrument.instructions,
+        "total_min": instrument.total_range[0],
+        "total_max": instrument.total_range[1],
+        "severity_bands": [
+            {"low": b.low, "high": b.high, "label": b.label} for b in instrument.bands
+        ],
+        "severity_labels": list(instrument.severity_labels),
+        "flags": list(instrument.flags),
+        "subscales": list(instrument.subscales),
+        "items": [
+            {
+                "number": item.number,
+                "text": item.text,
+                "allowed_values": list(item.allowed_values),
+                "choices": list(item.choices),
+                "required": item.required,
+                "scored": item.scored,
+            }
+            for item in instrument.items
+        ],
+    }
+
+
+@instruments_router.post(
+    "/{code}/score", response={200: ScoreOut, 404: ErrorOut, 422: ErrorOut}, auth=None
+)
+def score_answers(request: HttpRequest, code: str, payload: AnswersIn) -> Any:
+    instrument = _instrument_or_404(code)
+    try:
+        result = instrument.score(payload.answers)
+    except InvalidAnswers as exc:
+        return Status(422, {"detail": str(exc), "item": exc.item})
+    return result.as_dict()
+
+
+class VitalsIn(Schema):
+    systolic: int = Field(ge=40, le=300)
+    diastolic: int = Field(ge=20, le=200)
+    heart_rate: int = Field(ge=20, le=250)
+    spo2: int = Field(ge=50, le=100)
+
+
+class PriorDoseIn(Schema):
+    at: dt.datetime
+    dose_mg: float = Field(gt=0, le=2000)
+
+
+class DosePlanIn(Schema):
+    protocol: str = Field(description="Code of a default protocol, e.g. iv-depression.")
+    at: dt.datetime = Field(description="When the dose is planned (with a UTC offset).")
+    weight_kg: float | None = Field(default=None, gt=0, le=400)
+    dose_mg: float | None = Field(default=None, description="Proposed dose; none = standard.")
+    vitals: VitalsIn | None = None
+    history: list[PriorDoseIn] = Field(default_factory=list, max_length=500)
+    phase_start: dt.date | None = None
+    override_reason: str | None = Field(default=None, max_length=1000)
+
+
+class DoseDecisionOut(Schema):
+    allowed: bool
+    dose_mg: float | None
+    infusion_rate_mg_per_min: float | None
+    reasons: list[str]
+    warnings: list[str]
+    overridden: list[str]
+    protocol: str
+    week: int
+    standard_dose_mg: float | None
+    max_dose_mg: float | None
+    override_ceiling_mg: float | None
+
+
+@dosing_router.post("/plan", response={200: DoseDecisionOut, 403: ErrorOut, 422: ErrorOut})
+def plan(request: HttpRequest, payload: DosePlanIn) -> Any:
+    if not has_role(request.user, Role.PRESCRIBER, Role.CLINICIAN):
+        raise HttpError(404, "Not found.")
+    if payload.override_reason and not has_role(request.user, Role.PRESCRIBER):
+        return Status(403, {"detail": "Only a prescriber may override a dose limit."})
+    if payload.protocol not in DEFAULT_PROTOCOLS:
+        known = ", ".join(sorted(DEFAULT_PROTOCOLS))
+        return Status(
+            422, {"detail": f"protocol: unknown protocol {payload.protocol!r} (known: {known})."}
+        )
+    try:
+        decision = plan_dose(
+            payload.protocol,
+            weight_kg=payload.weight_kg,
+            dose_mg=payload.dose_mg,
+            vitals=payload.vitals.dict() if payload.vitals else None,
+            history=[(prior.at, prior.dose_mg) for prior in payload.history],
+            at=payload.at,
+            phase_start=payload.phase_start,
+            override_reason=payload.override_reason,
+        )
+    except DosingError as exc:
+        return Status(422, {"detail": str(exc)})
+    return decision.as_dict()
