@@ -48,9 +48,8 @@ def test_scoring_needs_no_login_and_returns_the_score(client):
 
 @pytest.mark.django_db
 def test_dict_answers_with_string_keys_score_like_a_list(client):
-    as_list = post_json(
-        client, "/api/v1/instruments/gad7/score", {"answers": [1, 2, 0, 1, 0, 3, 2]}
-    )
+    answers = [1, 2, 0, 1, 0, 3, 2]
+    as_list = post_json(client, "/api/v1/instruments/gad7/score", {"answers": answers})
     as_dict = post_json(
         client,
         "/api/v1/instruments/gad7/score",
