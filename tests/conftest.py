@@ -1,12 +1,16 @@
 """The personas every test starts from (as healthchecks' alice, bob and charlie)."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pytest
 
-from ketacare.accounts.models import Clinic, Role, User
-from ketacare.patients.models import Patient
-from tests.factories import ClinicFactory, PatientFactory, UserFactory
+if TYPE_CHECKING:
+    # Imported lazily (in the fixtures) so that tests/clinical runs without Django at all.
+    from ketacare.accounts.models import Clinic, User
+    from ketacare.patients.models import Patient
 
 
 @dataclass
@@ -30,6 +34,9 @@ class World:
 
 @pytest.fixture
 def world(db) -> World:
+    from ketacare.accounts.models import Role
+    from tests.factories import ClinicFactory, PatientFactory, UserFactory
+
     clinic = ClinicFactory(name="Riverside Ketamine Clinic", slug="riverside")
     other = ClinicFactory(name="Hilltop Clinic", slug="hilltop")
     admin = UserFactory(clinic=clinic, role=Role.ADMIN, email="admin@example.org", is_staff=True)
@@ -63,7 +70,12 @@ def client_for(client):
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
+def _test_settings(request):
+    if not request.config.pluginmanager.hasplugin("django"):
+        # tests/clinical also runs with `-p no:django`: the pure core needs none of this.
+        yield
+        return
+    settings = request.getfixturevalue("settings")
     # Tests speak plain HTTP to the test client; production redirects to HTTPS.
     settings.SECURE_SSL_REDIRECT = False
     # No collectstatic in tests: serve static names as they are.
