@@ -71,10 +71,10 @@ class AnswersIn(Schema):
 
 class ScoreOut(Schema):
     code: str
-    total: float
+    total: int | float
     severity: str | None
     flags: list[str]
-    subscales: dict[str, float | None]
+    subscales: dict[str, int | float | None]
     answers: list[int | None]
 
 
