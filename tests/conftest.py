@@ -76,6 +76,12 @@ def _test_settings(request):
         yield
         return
     settings = request.getfixturevalue("settings")
+    # Argon2 is deliberately slow; tests hash thousands of passwords. One test
+    # (tests/accounts/test_login.py) checks that production settings store argon2 hashes.
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        *settings.PASSWORD_HASHERS,
+    ]
     # Tests speak plain HTTP to the test client; production redirects to HTTPS.
     settings.SECURE_SSL_REDIRECT = False
     # No collectstatic in tests: serve static names as they are.
@@ -83,6 +89,14 @@ def _test_settings(request):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Rate limits (the public forms) count in the cache: every test starts from an empty one
+    # of its own, never the file cache in var/ that would carry counts across tests and runs.
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}
+    }
+    from django.core.cache import cache
+
+    cache.clear()
     # Tasks run inline unless a test starts a real consumer (tests/test_worker.py).
     from huey.contrib.djhuey import HUEY
 

@@ -13,12 +13,23 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from .models import STAFF_ROLES
 
 LAST_SEEN_KEY = "ketacare_last_seen"
-# Paths a signed-in user may reach before MFA is done (or that carry no health data).
-MFA_OPEN_PREFIXES = ("/accounts/", "/static/", "/healthz", "/favicon")
+# Paths a signed-in user may reach before MFA is done (or that carry no health data). Not all
+# of /accounts/: the Security page mints API tokens, which must not bypass the second factor.
+MFA_OPEN_PREFIXES = (
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/accounts/password-reset/",
+    "/accounts/invitation/",
+    "/accounts/mfa/",
+    "/static/",
+    "/healthz",
+    "/favicon",
+)
 
 
 def idle_timeout_seconds(user: object) -> int:
@@ -47,8 +58,9 @@ class IdleTimeoutMiddleware:
                         status=401,
                     )
                 messages.info(
-                    request, "You were signed out after a period of inactivity, to protect "
-                    "patients' data. Please sign in again."
+                    request,
+                    "You were signed out after a period of inactivity, to protect "
+                    "patients' data. Please sign in again.",
                 )
                 return redirect_to_login(request.get_full_path())
             request.session[LAST_SEEN_KEY] = now
@@ -78,7 +90,8 @@ class MFARequiredMiddleware:
                         {"detail": "Two-factor verification is required for this account."},
                         status=403,
                     )
-                return redirect(f"{reverse(target)}?next={request.get_full_path()}")
+                query = urlencode({"next": request.get_full_path()})
+                return redirect(f"{reverse(target)}?{query}")
         return self.get_response(request)
 
     @staticmethod

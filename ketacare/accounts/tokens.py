@@ -13,7 +13,7 @@ from ketacare.audit.log import record
 
 from .models import ApiToken, User
 
-TOKEN_PREFIX = "kc_"
+TOKEN_PREFIX = "kc_"  # noqa: S105 (a public marker, not a secret)
 
 
 def hash_token(raw: str) -> str:
@@ -24,7 +24,10 @@ def hash_token(raw: str) -> str:
 def create_token(*, actor: User, name: str, request: Any = None) -> tuple[ApiToken, str]:
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=actor, name=name.strip()[:100] or "API token", prefix=raw[:10], key_hash=hash_token(raw)
+        user=actor,
+        name=name.strip()[:100] or "API token",
+        prefix=raw[:10],
+        key_hash=hash_token(raw),
     )
     record(actor=actor, action="create", obj=token, request=request, detail="API token created")
     return token, raw

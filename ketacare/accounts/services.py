@@ -1,0 +1,241 @@
+"""Writes to accounts: invitations, (de)activation, MFA enrolment and verification, password
+changes. Each one transaction, permission-checked, audited in the same transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django_otp.models import Device
+
+from ketacare.audit.log import record
+from ketacare.audit.models import AuditOutcome
+
+from . import mfa
+from .emails import render_email
+from .models import Role, User
+from .permissions import EDIT_PATIENT, MANAGE_CLINIC, allowed
+from .tasks import send_email
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from ketacare.patients.models import Patient
+
+
+# Roles an administrator may invite from the staff page (patients are invited from their record).
+INVITABLE_ROLES = (Role.CLINICIAN, Role.PRESCRIBER, Role.MONITOR, Role.ADMIN)
+DUPLICATE_EMAIL = "An account with this email address already exists."
+
+
+class AccountError(ValueError):
+    """A request that cannot be carried out, with a message for the person who made it."""
+
+
+# --- Invitations
+
+
+def invitation_url(user: User, request: HttpRequest | None = None) -> str:
+    """The one-time set-password link (Django's reset-token machinery: it expires after
+    PASSWORD_RESET_TIMEOUT and stops working once a password has been set)."""
+    uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    path = reverse("accounts:invitation", args=[uidb64, token])
+    if request is not None:
+        return request.build_absolute_uri(path)
+    # Outside a request (e.g. a management command) the site's address must be configured.
+    return getattr(settings, "SITE_URL", "http://localhost:8000").rstrip("/") + path
+
+
+def _queue_invitation(user: User, *, actor: User, request: HttpRequest | None) -> None:
+    context = {
+        "user": user,
+        "inviter": actor,
+        "clinic": user.clinic,
+        "url": invitation_url(user, request),
+        "expires_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+    }
+    subject, body, html = render_email("invitation", context)
+    # Only once the user row exists for everyone: a rolled-back invitation sends nothing.
+    transaction.on_commit(lambda: send_email(subject, body, [user.email], html=html))
+
+
+@transaction.atomic
+def invite_user(
+    *,
+    actor: User,
+    email: str,
+    full_name: str,
+    role: str,
+    patient: Patient | None = None,
+    request: HttpRequest | None = None,
+) -> User:
+    """Create a user without a password in the actor's clinic and email them a link to choose
+    one. Staff roles need an administrator; a patient login (role=patient, `patient` given)
+    needs someone who may edit that patient's record."""
+    if role == Role.PATIENT:
+        if patient is None:
+            raise AccountError("A patient invitation needs the patient's record.")
+        if not allowed(actor, EDIT_PATIENT) or patient.clinic_id != actor.clinic_id:
+            raise Http404("No such patient.")
+        if patient.user_id is not None:
+            raise AccountError("This patient already has a portal account.")
+    else:
+        if not allowed(actor, MANAGE_CLINIC):
+            raise Http404("Page not found.")
+        if role not in INVITABLE_ROLES or patient is not None:
+            raise AccountError("Choose one of the staff roles.")
+    if actor.clinic_id is None:
+        raise AccountError("Your account belongs to no clinic, so it cannot invite anyone.")
+    email = email.strip().lower()
+    if not email:
+        raise AccountError("An email address is needed to send the invitation.")
+    if User.objects.filter(email__iexact=email).exists():
+        raise AccountError(DUPLICATE_EMAIL)
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                email=email,
+                password=None,  # unusable until the invitation is accepted
+                full_name=full_name.strip(),
+                clinic_id=actor.clinic_id,
+                role=role,
+                is_staff=role == Role.ADMIN,
+            )
+    except IntegrityError:  # the same email invited twice at once
+        raise AccountError(DUPLICATE_EMAIL) from None
+    if patient is not None:
+        patient.user = user
+        patient.save(update_fields=["user", "updated_at"])
+    record(actor=actor, action="create", obj=user, patient=patient, request=request,
+           detail=f"invited as {role}")  # fmt: skip
+    _queue_invitation(user, actor=actor, request=request)
+    return user
+
+
+def _require_same_clinic_admin(actor: User, user: User) -> None:
+    if not allowed(actor, MANAGE_CLINIC) or user.clinic_id != actor.clinic_id:
+        raise Http404("Page not found.")
+
+
+@transaction.atomic
+def resend_invitation(*, actor: User, user: User, request: HttpRequest | None = None) -> None:
+    _require_same_clinic_admin(actor, user)
+    if user.has_usable_password() or not user.is_active:
+        raise AccountError(f"{user.full_name} has already set a password or is deactivated.")
+    record(actor=actor, action="update", obj=user, request=request, detail="invitation re-sent")
+    _queue_invitation(user, actor=actor, request=request)
+
+
+@transaction.atomic
+def set_user_active(
+    *, actor: User, user: User, active: bool, request: HttpRequest | None = None
+) -> None:
+    """Deactivate (or reactivate) a user of the actor's clinic. Their sessions and API tokens
+    stop working at once: both check `is_active` on every request."""
+    _require_same_clinic_admin(actor, user)
+    if user.pk == actor.pk:
+        raise AccountError("You cannot deactivate your own account.")
+    if user.is_active != active:
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+    record(actor=actor, action="update", obj=user, request=request,
+           detail="reactivated" if active else "deactivated")  # fmt: skip
+
+
+@transaction.atomic
+def record_password_set(*, user: User, how: str, request: HttpRequest | None = None) -> None:
+    """Audit a password that Django's own forms have just set, and lift any lockout."""
+    from axes.utils import reset as reset_lockout
+
+    reset_lockout(username=user.email)
+    record(actor=user, action="update", obj=user, request=request, detail=f"password {how}")
+
+
+# --- MFA
+
+
+def _replace_recovery_codes(user: User) -> list[str]:
+    mfa.StaticDevice.objects.filter(user=user).delete()
+    device = mfa.StaticDevice.objects.create(
+        user=user, name=mfa.RECOVERY_DEVICE_NAME, confirmed=True
+    )
+    codes = [mfa.StaticToken.random_token() for _ in range(mfa.RECOVERY_CODE_COUNT)]
+    for code in codes:
+        device.token_set.create(token=code)
+    return codes
+
+
+@transaction.atomic
+def confirm_totp_device(
+    *, user: User, device: mfa.TOTPDevice, code: str, request: HttpRequest | None = None
+) -> list[str] | None:
+    """Confirm the device being set up with a code from the app. Returns the new recovery
+    codes (to be shown once), or None when the code is wrong or attempts are throttled."""
+    if device.user_id != user.pk or device.confirmed:
+        raise AccountError("This authenticator is not being set up.")
+    device = mfa.TOTPDevice.objects.select_for_update().get(pk=device.pk)
+    if not device.verify_token(mfa.normalise_code(code)):
+        return None
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    mfa.TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    codes = _replace_recovery_codes(user)
+    record(actor=user, action="update", obj=user, request=request,
+           detail="two-factor authentication enrolled")  # fmt: skip
+    return codes
+
+
+@transaction.atomic
+def regenerate_recovery_codes(*, user: User, request: HttpRequest | None = None) -> list[str]:
+    if not mfa.has_confirmed_device(user):
+        raise AccountError("Set up two-factor authentication first.")
+    codes = _replace_recovery_codes(user)
+    record(actor=user, action="update", obj=user, request=request,
+           detail="recovery codes regenerated")  # fmt: skip
+    return codes
+
+
+@dataclass(frozen=True)
+class Verification:
+    device: Device | None
+    used_recovery_code: bool = False
+    retry_after: dt.datetime | None = None  # set when attempts are throttled
+
+
+def verify_second_factor(
+    *, user: User, code: str, request: HttpRequest | None = None
+) -> Verification:
+    """Check a TOTP code (six digits) or a recovery code (used up on success). django-otp
+    throttles each device: after n wrong codes the next try waits 2^(n-1) seconds."""
+    code = mfa.normalise_code(code)
+    is_totp = bool(mfa.TOTP_CODE_RE.match(code))
+    device: Any = mfa.confirmed_totp_device(user) if is_totp else mfa.recovery_device(user)
+    if device is None:
+        return _failed(user, request, "no such device")
+    with transaction.atomic():
+        device = type(device).objects.select_for_update().get(pk=device.pk)
+        verify_allowed, info = device.verify_is_allowed()
+        if not verify_allowed:
+            _failed(user, request, "throttled")
+            return Verification(None, retry_after=(info or {}).get("locked_until"))
+        if not device.verify_token(code):
+            return _failed(user, request, "wrong code")
+        how = "authenticator app" if is_totp else "recovery code"
+        record(actor=user, action="login", obj=user, request=request,
+               detail=f"two-factor verified with {how}")  # fmt: skip
+    return Verification(device, used_recovery_code=not is_totp)
+
+
+def _failed(user: User, request: HttpRequest | None, why: str) -> Verification:
+    record(actor=user, action="login_failed", obj=user, request=request,
+           outcome=AuditOutcome.DENIED, detail=f"two-factor {why}")  # fmt: skip
+    return Verification(None)
