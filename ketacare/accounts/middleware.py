@@ -18,6 +18,9 @@ from django.utils.http import urlencode
 from .models import STAFF_ROLES
 
 LAST_SEEN_KEY = "ketacare_last_seen"
+# Activity is written to the session at most this often: a page view must not cost a
+# database write (on SQLite, the write lock). Log-off happens up to this much early.
+LAST_SEEN_RESOLUTION_SECONDS = 30
 # Paths a signed-in user may reach before MFA is done (or that carry no health data). Not all
 # of /accounts/: the Security page mints API tokens, which must not bypass the second factor.
 MFA_OPEN_PREFIXES = (
@@ -63,7 +66,8 @@ class IdleTimeoutMiddleware:
                     "patients' data. Please sign in again.",
                 )
                 return redirect_to_login(request.get_full_path())
-            request.session[LAST_SEEN_KEY] = now
+            if last_seen is None or now - float(last_seen) >= LAST_SEEN_RESOLUTION_SECONDS:
+                request.session[LAST_SEEN_KEY] = now
         return self.get_response(request)
 
 

@@ -62,3 +62,17 @@ def test_the_idle_limit_comes_from_settings(world, client_for, clock, settings):
     client.get("/")
     clock.shift(dt.timedelta(minutes=6))
     assert client.get("/").status_code == 302
+
+
+def test_page_views_within_30_seconds_do_not_rewrite_the_session(world, client_for, clock):
+    from ketacare.accounts.middleware import LAST_SEEN_KEY
+
+    client = client_for(world.clinician)
+    client.get("/")
+    first = client.session[LAST_SEEN_KEY]
+    clock.shift(dt.timedelta(seconds=20))
+    client.get("/")
+    assert client.session[LAST_SEEN_KEY] == first
+    clock.shift(dt.timedelta(seconds=15))
+    client.get("/")
+    assert client.session[LAST_SEEN_KEY] > first
