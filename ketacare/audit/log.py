@@ -4,8 +4,6 @@ the change commit together or not at all."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -16,12 +14,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 
+from .hashchain import GENESIS_HASH, canonical_json, chain_hash
 from .models import AuditAction, AuditEvent, AuditOutcome
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-GENESIS_HASH = "0" * 64
 # Fields that the hash covers, in order. Changing this list breaks every existing chain.
 HASHED_FIELDS = (
     "at", "actor_id", "actor_email", "actor_role", "clinic_id", "action", "model",
@@ -36,8 +34,7 @@ def compute_hash(prev_hash: str, fields: dict[str, Any]) -> str:
     payload["at"] = at.isoformat() if hasattr(at, "isoformat") else at
     for key in ("actor_id", "clinic_id", "patient_id"):
         payload[key] = None if payload[key] is None else int(payload[key])
-    body = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256((prev_hash + body).encode()).hexdigest()
+    return chain_hash(prev_hash, canonical_json(payload))
 
 
 def client_ip(request: HttpRequest | None) -> str | None:

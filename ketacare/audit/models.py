@@ -33,7 +33,11 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def delete(self) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Audit events are append-only; they cannot be deleted.")
 
-    # bulk_update goes through update(); bulk_create would skip the hash chain.
+    # Refused before Django opens its transaction, so the caller's transaction stays usable.
+    def bulk_update(self, *args: object, **kwargs: object) -> int:
+        raise AppendOnlyError("Audit events are append-only; they cannot be updated.")
+
+    # bulk_create would skip the hash chain.
     def bulk_create(self, *args: object, **kwargs: object) -> list["AuditEvent"]:
         raise AppendOnlyError("Write audit events with ketacare.audit.log.record().")
 
@@ -63,10 +67,17 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-id"]
-        indexes = [models.Index(fields=["clinic_id", "-id"], name="audit_clinic_recent")]
+        indexes = [
+            models.Index(fields=["clinic_id", "-id"], name="audit_clinic_recent"),
+            # "Who saw this patient's record?" (the audit log's patient filter, an accounting
+            # of disclosures): newest first without walking the whole clinic's trail.
+            models.Index(fields=["clinic_id", "patient_id", "-id"], name="audit_clinic_patient"),
+        ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.at:%Y-%m-%d %H:%M:%S} {self.actor_email} {self.action} {self.model}"
+        return (
+            f"#{self.pk} {self.at:%Y-%m-%d %H:%M:%S} {self.actor_email} {self.action} {self.model}"
+        )
 
     def save(self, *args: object, **kwargs: object) -> None:
         if not self._state.adding:
@@ -75,5 +86,3 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Audit events are append-only; they cannot be deleted.")
-
-
