@@ -1,0 +1,258 @@
+"""Reads of the ledger, scoped to the user's clinic and shaped for their page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from ketacare.accounts.models import STAFF_ROLES, User
+
+from .models import (
+    GATE_COUNT_KINDS,
+    CountKind,
+    EntryKind,
+    InventoryCount,
+    Investigation,
+    InvestigationStatus,
+    LedgerEntry,
+    LossCase,
+    Lot,
+    Product,
+    StockBalance,
+    StorageLocation,
+)
+from .services import clinic_today, ledger_settings
+
+BIENNIAL_INTERVAL_DAYS = 2 * 365
+
+
+def products(user: Any, *, active_only: bool = False) -> QuerySet[Product]:
+    qs = Product.objects.filter(clinic_id=user.clinic_id)
+    return qs.filter(active=True) if active_only else qs
+
+
+def locations(user: Any, *, active_only: bool = False) -> QuerySet[StorageLocation]:
+    qs = StorageLocation.objects.filter(clinic_id=user.clinic_id)
+    return qs.filter(active=True) if active_only else qs
+
+
+def lots(user: Any) -> QuerySet[Lot]:
+    return Lot.objects.filter(clinic_id=user.clinic_id).select_related("product")
+
+
+def staff(user: Any) -> QuerySet[User]:
+    return User.objects.filter(clinic_id=user.clinic_id, role__in=list(STAFF_ROLES))
+
+
+def witnesses(user: Any) -> QuerySet[User]:
+    """Staff of the user's clinic who could witness or second-count for them."""
+    return User.objects.filter(
+        clinic_id=user.clinic_id, role__in=list(STAFF_ROLES), is_active=True
+    ).exclude(pk=user.pk)
+
+
+def balances(user: Any, *, location: StorageLocation | None = None) -> QuerySet[StockBalance]:
+    qs = StockBalance.objects.filter(clinic_id=user.clinic_id).select_related(
+        "lot__product", "location"
+    )
+    if location is not None:
+        qs = qs.filter(location=location)
+    return qs
+
+
+def entries(user: Any) -> QuerySet[LedgerEntry]:
+    return (
+        LedgerEntry.objects.filter(clinic_id=user.clinic_id)
+        .select_related("lot__product", "location", "actor", "witness", "patient")
+        .order_by("-seq")
+    )
+
+
+@dataclass
+class EntryFilters:
+    q: str = ""
+    kind: str = ""
+    product: Product | None = None
+    lot: Lot | None = None
+    location: StorageLocation | None = None
+    staff: User | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+    def describe(self) -> str:
+        parts = [f"{name}={value}" for name, value in vars(self).items() if value not in ("", None)]
+        return ", ".join(parts)
+
+
+def day_bounds(clinic: Any, start: dt.date | None, end: dt.date | None) -> tuple[Any, Any]:
+    """The instants that open `start` and close `end` (inclusive) in the clinic's time zone."""
+    tz = ZoneInfo(clinic.timezone)
+    lower = dt.datetime.combine(start, dt.time.min, tzinfo=tz) if start else None
+    upper = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz) if end else None
+    return lower, upper
+
+
+def filtered_entries(user: Any, filters: EntryFilters) -> QuerySet[LedgerEntry]:
+    qs = entries(user)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.product is not None:
+        qs = qs.filter(lot__product=filters.product)
+    if filters.lot is not None:
+        qs = qs.filter(lot=filters.lot)
+    if filters.location is not None:
+        qs = qs.filter(location=filters.location)
+    if filters.staff is not None:
+        qs = qs.filter(Q(actor=filters.staff) | Q(witness=filters.staff))
+    lower, upper = day_bounds(user.clinic, filters.date_from, filters.date_to)
+    if lower is not None:
+        qs = qs.filter(recorded_at__gte=lower)
+    if upper is not None:
+        qs = qs.filter(recorded_at__lt=upper)
+    for word in filters.q.split()[:5]:
+        condition = (
+            Q(lot__lot_number__icontains=word)
+            | Q(lot__product__name__icontains=word)
+            | Q(patient__first_name__icontains=word)
+            | Q(patient__last_name__icontains=word)
+            | Q(counterparty_name__icontains=word)
+            | Q(document_number__icontains=word)
+            | Q(reason__icontains=word)
+            | Q(actor__full_name__icontains=word)
+        )
+        if word.isdigit():
+            condition |= Q(seq=int(word))
+        qs = qs.filter(condition)
+    return qs
+
+
+def entry_detail(user: Any, entry_id: int) -> LedgerEntry | None:
+    return (
+        entries(user)
+        .select_related("corrects", "related_entry")
+        .prefetch_related("corrections")
+        .filter(pk=entry_id)
+        .first()
+    )
+
+
+def counts(user: Any) -> QuerySet[InventoryCount]:
+    return InventoryCount.objects.filter(clinic_id=user.clinic_id).select_related(
+        "location", "counted_by", "second_counter"
+    )
+
+
+def count_detail(user: Any, count_id: int) -> InventoryCount | None:
+    return (
+        counts(user)
+        .prefetch_related("lines__lot__product", "lines__investigation")
+        .filter(pk=count_id)
+        .first()
+    )
+
+
+def investigations(user: Any) -> QuerySet[Investigation]:
+    return Investigation.objects.filter(clinic_id=user.clinic_id).select_related(
+        "count_line__lot__product",
+        "count_line__count__location",
+        "count_line__count__counted_by",
+        "count_line__count__second_counter",
+        "resolved_by",
+        "adjustment",
+    )
+
+
+def loss_cases(user: Any) -> QuerySet[LossCase]:
+    return LossCase.objects.filter(clinic_id=user.clinic_id).select_related(
+        "entry__lot__product", "entry__location", "entry__actor"
+    )
+
+
+def overdue_loss_cases(user: Any, now: dt.datetime | None = None) -> list[LossCase]:
+    now = now or timezone.now()
+    today = clinic_today(user.clinic, now)
+    return list(
+        loss_cases(user).filter(
+            Q(dea_notified_at__isnull=True, dea_notify_due__lt=now)
+            | Q(form_106_filed_on__isnull=True, form_106_due__lt=today)
+        )
+    )
+
+
+def count_status_today(user: Any) -> list[dict[str, Any]]:
+    """Each active location and whether today's opening count there is done."""
+    clinic = user.clinic
+    lower, _ = day_bounds(clinic, clinic_today(clinic), None)
+    done = dict(
+        InventoryCount.objects.filter(
+            clinic_id=clinic.pk, kind__in=list(GATE_COUNT_KINDS), counted_at__gte=lower
+        )
+        .order_by("location_id", "counted_at")
+        .values_list("location_id", "counted_at")
+    )
+    return [
+        {"location": location, "counted_at": done.get(location.pk)}
+        for location in locations(user, active_only=True)
+    ]
+
+
+def overview(user: Any) -> dict[str, Any]:
+    """The ledger's home page: what is on hand where, and what needs attention."""
+    rows = list(balances(user).exclude(quantity=0))
+    totals: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        product = row.lot.product
+        total = totals.setdefault(product.pk, {"product": product, "quantity": Decimal(0)})
+        total["quantity"] += row.quantity
+    for total in totals.values():
+        total["mg"] = total["quantity"] * total["product"].mg_per_unit
+    today = clinic_today(user.clinic)
+    return {
+        "balances": rows,
+        "totals": list(totals.values()),
+        "today": today,
+        "count_status": count_status_today(user),
+        "gate_on": ledger_settings(user.clinic).require_opening_count,
+        "open_investigations": investigations(user).filter(status=InvestigationStatus.OPEN).count(),
+        "open_losses": loss_cases(user).filter(closed_at__isnull=True).count(),
+        "overdue_losses": overdue_loss_cases(user),
+        "recent": list(entries(user)[:10]),
+        "dea_registration": user.clinic.dea_registration,
+    }
+
+
+def biennial_status(user: Any) -> dict[str, Any]:
+    last = counts(user).filter(kind=CountKind.BIENNIAL).order_by("-counted_at").first()
+    due = None
+    if last is not None:
+        due = timezone.localtime(
+            last.counted_at, ZoneInfo(user.clinic.timezone)
+        ).date() + dt.timedelta(days=BIENNIAL_INTERVAL_DAYS)
+    return {"last_biennial": last, "biennial_due": due}
+
+
+__all__ = [
+    "EntryFilters",
+    "EntryKind",
+    "balances",
+    "biennial_status",
+    "count_detail",
+    "counts",
+    "entries",
+    "entry_detail",
+    "filtered_entries",
+    "investigations",
+    "locations",
+    "loss_cases",
+    "lots",
+    "overdue_loss_cases",
+    "overview",
+    "products",
+    "witnesses",
+]
