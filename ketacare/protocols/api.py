@@ -1,0 +1,67 @@
+"""The clinic's protocols over the API (read-only; staff only): what `plan_dose` is given."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from ketacare.accounts.models import STAFF_ROLES
+from ketacare.accounts.permissions import has_role
+
+from . import selectors
+from .models import ClinicProtocol
+
+router = Router(tags=["protocols"])
+
+
+class ProtocolOut(Schema):
+    id: int
+    code: str
+    version: int
+    title: str
+    route: str
+    dose_unit: str
+    standard_dose: float
+    max_dose: float
+    override_ceiling: float
+    first_session_dose: float | None
+    allowed_doses: list[float] | None
+    min_interval_hours: float
+    frequency_caps: list[list[int | None]]
+    infusion_minutes: int | None
+    observation_minutes: int
+    vitals_interval_minutes: int
+    at_home: bool
+    active: bool
+    created_at: dt.datetime
+
+
+def _out(p: ClinicProtocol) -> dict[str, Any]:
+    return {
+        **{name: getattr(p, name) for name in ProtocolOut.model_fields if hasattr(p, name)},
+        "dose_unit": p.dose_unit,
+    }
+
+
+def _staff(request: HttpRequest) -> None:
+    if not has_role(request.user, *STAFF_ROLES):
+        raise HttpError(404, "Not found.")
+
+
+@router.get("", response=list[ProtocolOut], summary="The clinic's current protocols")
+def list_protocols(request: HttpRequest) -> list[dict[str, Any]]:
+    _staff(request)
+    return [_out(p) for p in selectors.current_protocols(request.user.clinic_id)]
+
+
+@router.get("/{code}", response=list[ProtocolOut], summary="Every version of one protocol")
+def protocol_versions(request: HttpRequest, code: str) -> list[dict[str, Any]]:
+    _staff(request)
+    found = [_out(p) for p in selectors.versions(request.user.clinic_id, code[:40])]
+    if not found:
+        raise HttpError(404, "Not found.")
+    return found

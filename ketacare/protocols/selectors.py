@@ -1,0 +1,53 @@
+"""Reads of a clinic's protocols: the current version of each, and a protocol's history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from .models import ClinicProtocol
+
+
+def current_protocols(
+    clinic_id: int | None, *, active_only: bool = False
+) -> QuerySet[ClinicProtocol]:
+    """The newest version of each protocol of the clinic, by code."""
+    newer = ClinicProtocol.objects.filter(
+        clinic_id=OuterRef("clinic_id"), code=OuterRef("code"), version__gt=OuterRef("version")
+    )
+    qs = (
+        ClinicProtocol.objects.filter(clinic_id=clinic_id)
+        .annotate(superseded=Exists(newer))
+        .filter(superseded=False)
+        .order_by("code")
+    )
+    return qs.filter(active=True) if active_only else qs
+
+
+def current_version(clinic_id: int | None, code: str) -> ClinicProtocol | None:
+    return (
+        ClinicProtocol.objects.filter(clinic_id=clinic_id, code=code).order_by("-version").first()
+    )
+
+
+def versions(clinic_id: int | None, code: str) -> QuerySet[ClinicProtocol]:
+    return (
+        ClinicProtocol.objects.filter(clinic_id=clinic_id, code=code)
+        .select_related("created_by")
+        .order_by("-version")
+    )
+
+
+def format_caps(caps: Any) -> str:
+    """Frequency caps as people write them: "weeks 1-4: 2, weeks 5-8: 1, week 9 on: 1"."""
+    parts = []
+    for first, last, count in caps:
+        if last is None:
+            weeks = f"week {first} on" if first > 1 else "every week"
+        elif first == last:
+            weeks = f"week {first}"
+        else:
+            weeks = f"weeks {first}-{last}"
+        parts.append(f"{weeks}: {count}")
+    return ", ".join(parts)

@@ -1,0 +1,75 @@
+"""Treatment emails: rendered from templates here (plain text + HTML) and handed to the
+worker's `send_email` task once the transaction that caused them commits. Alerts to
+prescribers carry no patient name or reading (email is not a secure channel): they say where
+to look. Reminders go to the patient, about their own session."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from ketacare.accounts.models import Role, User
+from ketacare.accounts.tasks import send_email
+from ketacare.clinical.monitoring_schedule import preparation_instructions
+
+
+def _render(name: str, context: dict[str, Any]) -> tuple[str, str, str]:
+    base = f"treatments/email/{name}"
+    subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
+    return (
+        subject,
+        render_to_string(f"{base}.txt", context),
+        render_to_string(f"{base}.html", context),
+    )
+
+
+def _queue(name: str, context: dict[str, Any], recipients: list[str]) -> None:
+    if not recipients:
+        return
+    subject, body, html = _render(name, context)
+    transaction.on_commit(lambda: send_email(subject, body, recipients, html=html))
+
+
+def _prescribers(clinic_id: int) -> list[str]:
+    return list(
+        User.objects.filter(clinic_id=clinic_id, role=Role.PRESCRIBER, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+
+
+def _link(session: Any) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("treatments:session", args=[session.pk])
+
+
+def alert_prescribers(*, session: Any, alert: Any) -> None:
+    context = {"chair": session.chair, "link": _link(session), "kind": "vitals alert"}
+    _queue("alert", context, _prescribers(session.clinic_id))
+
+
+def serious_event_to_prescribers(*, session: Any, event: Any) -> None:
+    context = {"chair": session.chair, "link": _link(session), "kind": "serious adverse event"}
+    _queue("alert", context, _prescribers(session.clinic_id))
+
+
+def session_reminder(*, session: Any) -> None:
+    zone = ZoneInfo(session.clinic.timezone)
+    from .models import TreatmentSettings
+
+    clinic_settings = TreatmentSettings.objects.filter(clinic_id=session.clinic_id).first()
+    context = {
+        "patient": session.patient,
+        "clinic": session.clinic,
+        "start": timezone.localtime(session.scheduled_start, zone),
+        "instructions": preparation_instructions(session.protocol.route),
+        "extra": clinic_settings.preparation_note if clinic_settings else "",
+        "address": clinic_settings,
+        "link": settings.SITE_URL.rstrip("/") + reverse("treatments:mine"),
+    }
+    _queue("reminder", context, [session.patient.email])
