@@ -44,7 +44,9 @@ def world(db) -> World:
     clinician = UserFactory(clinic=clinic, role=Role.CLINICIAN, email="clinician@example.org")
     monitor = UserFactory(clinic=clinic, role=Role.MONITOR, email="monitor@example.org")
     patient_user = UserFactory(clinic=clinic, role=Role.PATIENT, email="pat@example.org")
-    patient = PatientFactory(clinic=clinic, user=patient_user, first_name="Ada", last_name="Lovelace")
+    patient = PatientFactory(
+        clinic=clinic, user=patient_user, first_name="Ada", last_name="Lovelace"
+    )
     patient.monitors.add(monitor)
     other_patient = PatientFactory(clinic=clinic, first_name="Grace", last_name="Hopper")
     outsider = UserFactory(clinic=other, role=Role.CLINICIAN, email="outsider@example.org")

@@ -17,7 +17,9 @@ def patient_list(*, user: Any, query: str = "") -> QuerySet[Patient]:
     if query:
         for word in query.split()[:5]:
             qs = qs.filter(
-                Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
+                Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(email__icontains=word)
             )
     return qs
 
@@ -26,5 +28,9 @@ def patient_detail(*, patient: Patient) -> dict[str, Any]:
     """Everything the record page shows, in a fixed, small number of queries."""
     weights = list(patient.weights.select_related("recorded_by")[:20])
     diagnoses = list(patient.diagnoses.all())
-    return {"patient": patient, "weights": weights, "diagnoses": diagnoses,
-            "latest_weight": weights[0] if weights else None}  # fmt: skip
+    return {
+        "patient": patient,
+        "weights": weights,
+        "diagnoses": diagnoses,
+        "latest_weight": weights[0] if weights else None,
+    }

@@ -16,9 +16,17 @@ from ketacare.audit.log import record
 from .models import Diagnosis, Patient, WeightMeasurement
 
 PATIENT_FIELDS = (
-    "first_name", "last_name", "date_of_birth", "sex", "email", "phone", "address",
-    "emergency_contact_name", "emergency_contact_phone", "emergency_contact_relationship",
-)  # fmt: skip
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "sex",
+    "email",
+    "phone",
+    "address",
+    "emergency_contact_name",
+    "emergency_contact_phone",
+    "emergency_contact_relationship",
+)
 
 
 def _require(actor: User, action: str, patient: Patient | None = None) -> None:
@@ -40,15 +48,21 @@ def create_patient(*, actor: User, request: Any = None, **fields: Any) -> Patien
 @transaction.atomic
 def update_patient(*, actor: User, patient: Patient, request: Any = None, **fields: Any) -> Patient:
     _require(actor, EDIT_PATIENT, patient)
-    changed = [name for name in PATIENT_FIELDS if name in fields and getattr(patient, name) != fields[name]]
+    changed = [
+        name for name in PATIENT_FIELDS if name in fields and getattr(patient, name) != fields[name]
+    ]
     for name in changed:
         setattr(patient, name, fields[name])
     if changed:
         patient.save(update_fields=[*changed, "updated_at"])
     record(
-        actor=actor, action="update", obj=patient, patient=patient, request=request,
+        actor=actor,
+        action="update",
+        obj=patient,
+        patient=patient,
+        request=request,
         detail="changed: " + ", ".join(changed) if changed else "no change",
-    )  # fmt: skip
+    )
     return patient
 
 
@@ -76,8 +90,11 @@ def add_diagnosis(
 ) -> Diagnosis:
     _require(actor, EDIT_PATIENT, patient)
     diagnosis = Diagnosis.objects.create(
-        patient=patient, description=description, code=code, diagnosed_on=diagnosed_on,
+        patient=patient,
+        description=description,
+        code=code,
+        diagnosed_on=diagnosed_on,
         recorded_by=actor,
-    )  # fmt: skip
+    )
     record(actor=actor, action="create", obj=diagnosis, patient=patient, request=request)
     return diagnosis

@@ -29,8 +29,10 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.patient_list(user=request.user, query=query), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    record(request=request, action="list", obj=("patients.Patient", ""),
-           detail=f"page {page.number}, {len(page.object_list)} shown" + (f", search {query!r}" if query else ""))  # fmt: skip
+    detail = f"page {page.number}, {len(page.object_list)} shown"
+    if query:
+        detail += f", search {query!r}"
+    record(request=request, action="list", obj=("patients.Patient", ""), detail=detail)
     return render(request, "patients/list.html", {"page": page, "query": query})
 
 
@@ -66,14 +68,17 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
         # The form must not write the instance itself: the service does, audited.
         form.instance = PatientForm.Meta.model.objects.get(pk=patient.pk)
         if form.is_valid():
-            services.update_patient(actor=request.user, patient=patient, request=request,
-                                    **form.cleaned_data)  # fmt: skip
+            services.update_patient(
+                actor=request.user, patient=patient, request=request, **form.cleaned_data
+            )
             messages.success(request, "The record was saved.")
             return redirect("patients:detail", patient_id=patient.pk)
     else:
         record(request=request, action="view", obj=patient, patient=patient, detail="edit form")
     return render(
-        request, "patients/form.html", {"form": form, "title": f"Edit {patient.full_name}", "patient": patient}
+        request,
+        "patients/form.html",
+        {"form": form, "title": f"Edit {patient.full_name}", "patient": patient},
     )
 
 
@@ -84,7 +89,9 @@ def add_weight(request: HttpRequest, patient_id: int) -> HttpResponse:
         return redirect("patients:detail", patient_id=patient.pk)
     form = WeightForm(request.POST)
     if form.is_valid():
-        services.record_weight(actor=request.user, patient=patient, request=request, **form.cleaned_data)
+        services.record_weight(
+            actor=request.user, patient=patient, request=request, **form.cleaned_data
+        )
         messages.success(request, "Weight recorded.")
         return redirect("patients:detail", patient_id=patient.pk)
     record(request=request, action="view", obj=patient, patient=patient, detail="weight form error")
@@ -100,10 +107,14 @@ def add_diagnosis(request: HttpRequest, patient_id: int) -> HttpResponse:
         return redirect("patients:detail", patient_id=patient.pk)
     form = DiagnosisForm(request.POST)
     if form.is_valid():
-        services.add_diagnosis(actor=request.user, patient=patient, request=request, **form.cleaned_data)
+        services.add_diagnosis(
+            actor=request.user, patient=patient, request=request, **form.cleaned_data
+        )
         messages.success(request, "Diagnosis added.")
         return redirect("patients:detail", patient_id=patient.pk)
-    record(request=request, action="view", obj=patient, patient=patient, detail="diagnosis form error")
+    record(
+        request=request, action="view", obj=patient, patient=patient, detail="diagnosis form error"
+    )
     context = selectors.patient_detail(patient=patient)
     context.update(weight_form=WeightForm(), diagnosis_form=form, can_edit=True)
     return render(request, "patients/detail.html", context, status=400)
