@@ -3,6 +3,8 @@ so that an edit, deletion or insertion behind the application's back is detectab
 
 from django.db import models
 
+from .appendonly import AppendOnlyError
+
 
 class AuditAction(models.TextChoices):
     VIEW = "view", "Viewed"
@@ -20,10 +22,6 @@ class AuditOutcome(models.TextChoices):
     SUCCESS = "success", "Success"
     DENIED = "denied", "Denied"
     ERROR = "error", "Error"
-
-
-class AppendOnlyError(Exception):
-    """Raised for any attempt to change or remove an audit row through the application."""
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

@@ -11,13 +11,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from ketacare.audit.appendonly import AppendOnlyError  # noqa: F401  (ledger callers import it here)
+
 QUANTITY = {"max_digits": 12, "decimal_places": 3}  # product units (mL, troches, devices)
 MG = {"max_digits": 14, "decimal_places": 3}
 THOUSANDTH = Decimal("0.001")
-
-
-class AppendOnlyError(Exception):
-    """Raised for any attempt to change or remove a ledger entry through the application."""
 
 
 class ProductForm(models.TextChoices):

@@ -4,12 +4,11 @@ per route, urgent safety tasks, re-evaluations and the clinic's screening settin
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from ketacare.audit.appendonly import AppendOnlyError, AppendOnlyModel  # noqa: F401 (re-exported)
 from ketacare.clinical.dosing.codes import (
     ROUTE_HOME_TROCHE,
     ROUTE_IM,
@@ -18,40 +17,6 @@ from ketacare.clinical.dosing.codes import (
 )
 from ketacare.clinical.eligibility import ELIGIBLE, INELIGIBLE, NEEDS_REVIEW
 from ketacare.clinical.screening import APPROVE, DECISION_TEXT, DECLINE, IN_PERSON
-
-
-class AppendOnlyError(Exception):
-    """Raised for any attempt to change or remove an append-only record through the app. A
-    correction is a new record that points at the one it corrects."""
-
-
-class AppendOnlyQuerySet(models.QuerySet[Any]):
-    def update(self, **kwargs: Any) -> int:
-        raise AppendOnlyError(f"{self.model.__name__} records are append-only.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError(f"{self.model.__name__} records are append-only.")
-
-    def bulk_update(self, *args: Any, **kwargs: Any) -> int:
-        raise AppendOnlyError(f"{self.model.__name__} records are append-only.")
-
-
-class AppendOnlyModel(models.Model):
-    """No update path: saving an existing row, deleting, `update()` and `bulk_update()` raise.
-    The database refuses it as well (triggers in this app's migrations)."""
-
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError(f"{type(self).__name__} records are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError(f"{type(self).__name__} records are append-only.")
 
 
 class Route(models.TextChoices):

@@ -6,12 +6,11 @@ append-only: a correction is a new row that points at what it corrects."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from ketacare.audit.appendonly import AppendOnlyError, AppendOnlyModel  # noqa: F401 (re-exported)
 from ketacare.clinical.dosing import (
     DIASTOLIC_HIGH,
     HEART_RATE_HIGH,
@@ -25,33 +24,6 @@ from ketacare.clinical.monitoring_schedule import (
 )
 
 DOSE = {"max_digits": 8, "decimal_places": 1}
-
-
-class AppendOnlyError(Exception):
-    """Raised for any attempt to change or remove an append-only clinical record."""
-
-
-class AppendOnlyQuerySet(models.QuerySet[Any]):
-    def update(self, **kwargs: Any) -> int:
-        raise AppendOnlyError(f"{self.model.__name__} records are append-only.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError(f"{self.model.__name__} records are append-only.")
-
-
-class AppendOnlyModel(models.Model):
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError(f"{type(self).__name__} records are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError(f"{type(self).__name__} records are append-only.")
 
 
 class TreatmentSettings(models.Model):
