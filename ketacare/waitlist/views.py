@@ -1,0 +1,566 @@
+"""Waiting-list pages: the public sign-up and a person's private pages (confirm, status,
+update, leave, accept an invitation), and the staff board. Thin: parse, call one service or
+selector, render."""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.password_validation import (
+    password_validators_help_text_html,
+    validate_password,
+)
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from ketacare.accounts.models import STAFF_ROLES, Role
+from ketacare.accounts.permissions import MANAGE_CLINIC, action_required, role_required
+from ketacare.audit.log import record
+
+from . import selectors, services
+from .choices import REGIONS, Condition, EntryStatus, Route
+from .forms import SignupForm
+from .models import Program, WaitlistEntry
+from .ratelimit import hit
+
+HONEYPOT = "website"
+_staff_only = role_required(*STAFF_ROLES)
+
+
+class _AuditRequest:
+    """The request as the audit log sees it, with a secret token cut out of the path: the
+    log must not hold links that open someone's status page. Everything else is the request."""
+
+    def __init__(self, request: HttpRequest, secret: str) -> None:
+        self._request = request
+        self._path = request.get_full_path().replace(secret, "[token]")
+
+    def get_full_path(self) -> str:
+        return self._path
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._request, name)
+
+
+def too_many(request: HttpRequest, retry_after_text: str, retry_after_s: int) -> HttpResponse:
+    response = render(
+        request,
+        "waitlist/too_many.html",
+        {"retry_after": retry_after_text},
+        status=429,
+    )
+    response["Retry-After"] = str(retry_after_s)
+    return response
+
+
+def body_too_large(request: HttpRequest) -> bool:
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return True
+    return length > settings.WAITLIST_MAX_BODY_BYTES
+
+
+# --- Public
+
+
+def _signup_context(form: SignupForm, **extra: Any) -> dict[str, Any]:
+    return {"form": form, "honeypot": HONEYPOT, **extra}
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return render(request, "waitlist/signup.html", _signup_context(SignupForm()))
+    if body_too_large(request):
+        return render(
+            request,
+            "waitlist/signup.html",
+            _signup_context(SignupForm(), too_large=True),
+            status=413,
+        )
+    verdict = hit(request, scope="waitlist", rate=settings.WAITLIST_RATE_LIMIT)
+    if not verdict.allowed:
+        return too_many(request, verdict.retry_after_text, verdict.retry_after_s)
+    if request.POST.get(HONEYPOT):
+        # A bot filled the hidden field: answer as if all went well, store nothing.
+        return redirect("waitlist:thanks")
+    form = SignupForm(request.POST)
+    if not form.is_valid():
+        return render(request, "waitlist/signup.html", _signup_context(form), status=400)
+    try:
+        result = services.signup(data=form.cleaned_data, source="form", request=request)
+    except services.SignupsClosed as exc:
+        return render(request, "waitlist/closed.html", {"message": str(exc)}, status=503)
+    url = reverse("waitlist:thanks")
+    return redirect(url if result.created else f"{url}?already=1")
+
+
+def thanks(request: HttpRequest) -> HttpResponse:
+    return render(request, "waitlist/thanks.html", {"already": request.GET.get("already") == "1"})
+
+
+@never_cache
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    outcome, entry = services.confirm(token=token, request=_AuditRequest(request, token))  # type: ignore[arg-type]
+    if outcome == services.ConfirmOutcome.CONFIRMED and entry is not None:
+        from .links import status_token
+
+        messages.success(request, "Thank you: your address is confirmed and you are on the list.")
+        return redirect("waitlist:status", token=status_token(entry.public_id, entry.status_nonce))
+    status = 404 if outcome == services.ConfirmOutcome.INVALID else 410
+    return render(request, "waitlist/link_problem.html", {"outcome": outcome}, status=status)
+
+
+def _entry_or_404(token: str) -> WaitlistEntry:
+    entry = services.entry_for_status_token(token)
+    if entry is None:
+        raise Http404("This link is not valid (any more).")
+    return entry
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@never_cache
+def status(request: HttpRequest, token: str) -> HttpResponse:
+    entry = _entry_or_404(token)
+    record(
+        request=_AuditRequest(request, token),
+        action="view",
+        obj=(services.ENTRY, entry.pk),  # type: ignore[arg-type]
+        clinic_id=entry.clinic_id,
+        detail="status page, by the person",
+    )
+    context = {
+        "entry": entry,
+        "token": token,
+        "estimate": selectors.queue_estimate(entry),
+        "open": entry.status
+        in (EntryStatus.PENDING_CONFIRMATION, EntryStatus.WAITING, EntryStatus.INVITED),
+    }
+    return _private(render(request, "waitlist/status.html", context))
+
+
+@never_cache
+def edit(request: HttpRequest, token: str) -> HttpResponse:
+    entry = _entry_or_404(token)
+    fields = SignupForm.DETAIL_FIELDS
+    if request.method == "POST":
+        if body_too_large(request):
+            message = "That form was too large to accept. Go back and shorten your answers."
+            context = {"title": "Too large", "message": message}
+            return render(request, "waitlist/closed.html", context, status=413)
+        form = SignupForm(request.POST, fields=fields)
+        if form.is_valid():
+            try:
+                services.update_details(
+                    token=token, data=form.cleaned_data, request=_AuditRequest(request, token)
+                )  # type: ignore[arg-type]
+            except services.WaitlistError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, "Your details were saved.")
+            return redirect("waitlist:status", token=token)
+        status_code = 400
+    else:
+        initial = {name: getattr(entry, name) for name in fields}
+        form = SignupForm(initial=initial, fields=fields)
+        status_code = 200
+    response = render(
+        request,
+        "waitlist/edit.html",
+        {"form": form, "entry": entry, "token": token},
+        status=status_code,
+    )
+    return _private(response)
+
+
+@never_cache
+def leave(request: HttpRequest, token: str) -> HttpResponse:
+    entry = _entry_or_404(token)
+    if request.method == "POST":
+        try:
+            services.leave(token=token, request=_AuditRequest(request, token))  # type: ignore[arg-type]
+        except services.WaitlistError as exc:
+            messages.error(request, str(exc))
+            return redirect("waitlist:status", token=token)
+        return redirect("waitlist:left")
+    return _private(render(request, "waitlist/leave.html", {"entry": entry, "token": token}))
+
+
+def left(request: HttpRequest) -> HttpResponse:
+    return render(request, "waitlist/left.html")
+
+
+class ChoosePasswordForm(forms.Form):
+    password1 = forms.CharField(
+        label="Choose a password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+        help_text="At least 12 characters; not a common password, not only digits.",
+    )
+    password2 = forms.CharField(
+        label="The same password again",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+    )
+
+    def __init__(self, *args: Any, entry: WaitlistEntry, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.entry = entry
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        one, two = data.get("password1"), data.get("password2")
+        if one and two and one != two:
+            self.add_error("password2", "The two passwords are not the same.")
+        elif one:
+            from ketacare.accounts.models import User
+
+            probe = User(email=self.entry.email, full_name=self.entry.full_name)
+            try:
+                validate_password(one, probe)
+            except ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+
+def _first_screen() -> str:
+    """Where a new patient goes next: their screening intake (the home page if this
+    installation has no screening)."""
+    try:
+        return reverse("screening:intake")
+    except NoReverseMatch:
+        return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+@never_cache
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    audit_request = _AuditRequest(request, token)
+    try:
+        invitation = services.open_invitation(token, request=audit_request)  # type: ignore[arg-type]
+    except services.InvitationProblem as exc:
+        status_code = 404 if exc.reason == "invalid" else 410
+        return render(
+            request,
+            "waitlist/invitation_problem.html",
+            {"message": str(exc), "reason": exc.reason},
+            status=status_code,
+        )
+    entry = invitation.entry
+    if request.user.is_authenticated:
+        return render(request, "waitlist/invitation_signed_in.html", {"entry": entry})
+    form = ChoosePasswordForm(request.POST or None, entry=entry)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.accept_invitation(
+                token=token,
+                password=form.cleaned_data["password1"],
+                request=audit_request,  # type: ignore[arg-type]
+            )
+        except services.InvitationProblem as exc:
+            return render(
+                request,
+                "waitlist/invitation_problem.html",
+                {"message": str(exc), "reason": exc.reason},
+                status=410,
+            )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"Welcome to {entry.clinic.name}. Your patient account is ready.")
+        return redirect(_first_screen())
+    context = {
+        "form": form,
+        "entry": entry,
+        "invitation": invitation,
+        "password_help": password_validators_help_text_html(),
+    }
+    return render(
+        request,
+        "waitlist/invitation.html",
+        context,
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# --- Staff
+
+
+def _board_context(request: HttpRequest, page: selectors.BoardPage) -> dict[str, Any]:
+    return {
+        "page": page,
+        "filters": page.filters,
+        "status_choices": selectors.STATUS_FILTERS,
+        "region_choices": REGIONS,
+        "route_choices": Route.choices,
+        "condition_choices": Condition.choices,
+        "sort_choices": list(selectors.SORT_LABELS.items()),
+        "export_query": page.filters.query(),
+        "next_query": page.filters.query(after=page.next_cursor) if page.next_cursor else None,
+        "first_query": page.filters.query(),
+        "is_admin": request.user.role == Role.ADMIN,
+    }
+
+
+@_staff_only
+def board(request: HttpRequest) -> HttpResponse:
+    filters = selectors.BoardFilters.from_query(request.GET)
+    page = selectors.board_page(request.user, filters)
+    record(
+        request=request,
+        action="list",
+        obj=(services.ENTRY, ""),
+        detail=f"waitlist board: {len(page.rows)} of {page.total} shown",
+    )
+    return render(request, "waitlist/board.html", _board_context(request, page))
+
+
+def _csv_safe(value: Any) -> str:
+    text = "" if value is None else str(value)
+    # A cell starting with = + - @ is a formula in a spreadsheet: make it text.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@_staff_only
+def export(request: HttpRequest) -> StreamingHttpResponse:
+    filters = selectors.BoardFilters.from_query(request.GET)
+    now = timezone.now()
+    qs = selectors.board_queryset(request.user, filters, now)
+    record(
+        request=request,
+        action="export",
+        obj=(services.ENTRY, ""),
+        detail=f"waitlist CSV export: {qs.count()} rows",
+    )
+    header = [
+        "id",
+        "status",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "date_of_birth",
+        "region",
+        "conditions",
+        "preferred_route",
+        "heard_from",
+        "phq2",
+        "gad2",
+        "prescreen_total",
+        "positive_screen",
+        "priority",
+        "priority_override_reason",
+        "signed_up",
+        "waiting_since",
+    ]
+
+    def rows() -> Any:
+        writer = csv.writer(_Echo())
+        yield writer.writerow(header)
+        for entry in qs.iterator(chunk_size=2000):
+            priority = selectors.display_priority(entry, now)
+            yield writer.writerow(
+                [
+                    _csv_safe(v)
+                    for v in (
+                        entry.pk,
+                        entry.status,
+                        entry.first_name,
+                        entry.last_name,
+                        entry.email,
+                        entry.phone,
+                        entry.date_of_birth,
+                        entry.region,
+                        " ".join(entry.conditions),
+                        entry.preferred_route,
+                        entry.heard_from,
+                        entry.phq2_total,
+                        entry.gad2_total,
+                        entry.prescreen_total,
+                        "yes" if entry.positive_screen else "no",
+                        "" if priority is None else priority,
+                        entry.priority_override_reason,
+                        entry.created_at.isoformat(),
+                        entry.waiting_since.isoformat() if entry.waiting_since else "",
+                    )
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="waitlist-{now:%Y-%m-%d}.csv"'
+    return response
+
+
+BULK_ACTIONS = {
+    "invite": "Invite",
+    "remove": "Remove from the list",
+    "restore": "Put back on the list",
+}
+
+
+def _apply_action(request: HttpRequest, action: str, entries: list[WaitlistEntry]) -> None:
+    try:
+        if action == "invite":
+            sent = services.invite(actor=request.user, entries=entries, request=request)  # type: ignore[arg-type]
+            messages.success(
+                request, f"{len(sent)} invitation{'s' if len(sent) != 1 else ''} sent."
+            )
+        elif action == "remove":
+            count = services.remove(actor=request.user, entries=entries, request=request)  # type: ignore[arg-type]
+            messages.success(request, f"{count} removed from the list.")
+        elif action == "restore":
+            count = services.restore(actor=request.user, entries=entries, request=request)  # type: ignore[arg-type]
+            messages.success(request, f"{count} put back on the list.")
+        else:
+            messages.error(request, "Choose an action.")
+    except services.WaitlistError as exc:
+        messages.error(request, str(exc))
+
+
+def _back_to_board(request: HttpRequest) -> HttpResponse:
+    query = request.POST.get("return_query", "")[:500]
+    url = reverse("waitlist:board")
+    return redirect(f"{url}?{query}" if query and "//" not in query else url)
+
+
+@_staff_only
+@require_POST
+def bulk(request: HttpRequest) -> HttpResponse:
+    ids = [int(v) for v in request.POST.getlist("entry")[:500] if v.isdigit()]
+    entries = list(selectors.entries_visible_to(request.user).filter(pk__in=ids))
+    if not entries:
+        messages.error(request, "Select at least one person first.")
+    else:
+        _apply_action(request, request.POST.get("action", ""), entries)
+    return _back_to_board(request)
+
+
+@_staff_only
+@require_POST
+def invite_next(request: HttpRequest) -> HttpResponse:
+    program = get_object_or_404(
+        Program, pk=request.POST.get("program", ""), clinic_id=request.user.clinic_id
+    )  # type: ignore[attr-defined]
+    run = services.invite_next(program=program, actor=request.user, request=request)  # type: ignore[arg-type]
+    if run.invitations:
+        messages.success(
+            request, f"Invited the next {len(run.invitations)} in line for {program.name}."
+        )
+    else:
+        messages.info(
+            request,
+            f"Nobody was invited: {program.name} has no places left this week, "
+            "or nobody is waiting.",
+        )
+    return _back_to_board(request)
+
+
+@_staff_only
+def entry(request: HttpRequest, entry_id: int) -> HttpResponse:
+    found = selectors.entry_for_staff(request.user, entry_id)
+    record(
+        request=request,
+        action="view",
+        obj=(services.ENTRY, found.pk),
+        clinic_id=found.clinic_id,
+        detail="waitlist entry",
+    )
+    context = selectors.entry_detail(found)
+    context["actions"] = BULK_ACTIONS
+    return render(request, "waitlist/entry.html", context)
+
+
+@_staff_only
+@require_POST
+def entry_action(request: HttpRequest, entry_id: int) -> HttpResponse:
+    found = selectors.entry_for_staff(request.user, entry_id)
+    what = request.POST.get("action", "")
+    try:
+        if what == "note":
+            services.add_note(
+                actor=request.user,
+                entry=found,
+                text=request.POST.get("text", "")[:2000],  # type: ignore[arg-type]
+                request=request,
+            )
+            messages.success(request, "Note added.")
+        elif what == "override":
+            raw = request.POST.get("score", "").strip()
+            try:
+                score = float(raw)
+            except ValueError:
+                raise services.WaitlistError("Enter the priority as a number, e.g. 25.") from None
+            if not -1000 <= score <= 1000 or score != score:
+                raise services.WaitlistError("Enter a priority between -1000 and 1000.")
+            services.set_priority_override(
+                actor=request.user,
+                entry=found,
+                score=score,  # type: ignore[arg-type]
+                reason=request.POST.get("reason", "")[:500],
+                request=request,
+            )
+            messages.success(request, "Priority overridden.")
+        elif what == "clear_override":
+            services.clear_priority_override(actor=request.user, entry=found, request=request)  # type: ignore[arg-type]
+            messages.success(request, "Override removed: the computed priority applies again.")
+        else:
+            _apply_action(request, what, [found])
+    except services.WaitlistError as exc:
+        messages.error(request, str(exc))
+    return redirect("waitlist:entry", entry_id=found.pk)
+
+
+class ProgramForm(forms.ModelForm):
+    class Meta:
+        model = Program
+        fields = list(services.PROGRAM_FIELDS)
+
+    def clean_regions_served(self) -> str:
+        from .choices import REGION_NAMES
+
+        codes = [
+            c.strip().upper() for c in self.cleaned_data["regions_served"].split(",") if c.strip()
+        ]
+        unknown = [c for c in codes if c not in REGION_NAMES]
+        if unknown:
+            raise ValidationError(
+                f"Unknown state code{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}."
+            )
+        return ", ".join(dict.fromkeys(codes))
+
+
+@action_required(MANAGE_CLINIC)
+def program_settings(request: HttpRequest, program_id: int) -> HttpResponse:
+    program = get_object_or_404(Program, pk=program_id, clinic_id=request.user.clinic_id)  # type: ignore[attr-defined]
+    form = ProgramForm(request.POST or None, instance=Program.objects.get(pk=program.pk))
+    if request.method == "POST" and form.is_valid():
+        services.update_program(
+            actor=request.user,
+            program=program,
+            request=request,  # type: ignore[arg-type]
+            **{name: form.cleaned_data[name] for name in services.PROGRAM_FIELDS},
+        )
+        messages.success(request, f"{program.name}: settings saved.")
+        return redirect("waitlist:board")
+    return render(
+        request,
+        "waitlist/program.html",
+        {"form": form, "program": program},
+        status=400 if request.method == "POST" else 200,
+    )
