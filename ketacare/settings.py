@@ -1,7 +1,9 @@
 """KetaCare settings: every value from the environment (or an optional `.env`), with defaults
 that give a working single-clinic install on a laptop (SQLite in `var/`, console email)."""
 
+import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import environ
@@ -24,8 +26,21 @@ def _secret_key() -> str:
         return key
     path = VAR_DIR / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(64))
-        path.chmod(0o600)
+        # Written whole and private (0600) under a temporary name, then linked into place:
+        # of several processes starting at once, the first wins and all read the same key.
+        staging = VAR_DIR / f".secret_key.{os.getpid()}"
+        fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(64))
+        try:
+            os.link(staging, path)
+        except FileExistsError:
+            pass
+        except OSError:  # a filesystem without hard links: a plain rename will do
+            if not path.exists():
+                os.replace(staging, path)
+        finally:
+            staging.unlink(missing_ok=True)
     return path.read_text().strip()
 
 
@@ -52,6 +67,12 @@ INSTALLED_APPS = [
     "ketacare.accounts",
     "ketacare.audit",
     "ketacare.patients",
+    "ketacare.ledger",
+    "ketacare.screening",
+    "ketacare.protocols",
+    "ketacare.treatments",
+    "ketacare.waitlist",
+    "ketacare.public",
     "ketacare.api",
     "ketacare.web",
 ]
@@ -65,6 +86,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Before the idle-timeout middleware: it tells the signed-out user why.
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After auth (its error page shows the navigation), before any view reads input.
+    "ketacare.web.middleware.RejectNulMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "ketacare.accounts.middleware.IdleTimeoutMiddleware",
     "ketacare.accounts.middleware.MFARequiredMiddleware",
@@ -109,6 +132,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
                 "PRAGMA busy_timeout=20000;"
             ),
         }
+    )
+    # Keep each worker's connection open between requests: opening one runs the PRAGMAs
+    # above, and closing the last one makes SQLite checkpoint its WAL (an fsync) — together
+    # over 10 ms a request, more than most pages cost.
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=600))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Tests use a file, not an in-memory database: concurrency tests need real connections
+    # from several threads, which SQLite's shared-cache memory mode does not give. One file
+    # per test process, so parallel runs never share one.
+    DATABASES["default"].setdefault("TEST", {}).setdefault(
+        "NAME", str(Path(tempfile.gettempdir()) / f"ketacare-test-{os.getpid()}.sqlite3")
     )
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
@@ -175,20 +209,26 @@ elif env("EMAIL_HOST", default=""):
     EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
     EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
 else:
-    EMAIL_BACKEND = env(
-        "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
-    )
+    EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 
 # --- Background work (Huey): SQLite file in var/ by default, Redis when REDIS_URL is set.
 REDIS_URL = env("REDIS_URL", default="")
 HUEY_IMMEDIATE = env.bool("HUEY_IMMEDIATE", default=False)
+# SIGTERM (what systemd, Docker and `ketacare serve` send) lets running tasks finish, for
+# up to HUEY_SHUTDOWN_TIMEOUT seconds; a second signal or SIGINT stops at once.
+HUEY_CONSUMER = {
+    "workers": env.int("HUEY_WORKERS", default=2),
+    "worker_type": "thread",
+    "graceful_signal": "TERM",
+    "shutdown_timeout": env.int("HUEY_SHUTDOWN_TIMEOUT", default=30),
+}
 if REDIS_URL:
     HUEY = {
         "huey_class": "huey.RedisHuey",
         "name": env("HUEY_NAME", default="ketacare"),
         "url": REDIS_URL,
         "immediate": HUEY_IMMEDIATE,
-        "consumer": {"workers": env.int("HUEY_WORKERS", default=2), "worker_type": "thread"},
+        "consumer": HUEY_CONSUMER,
     }
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
@@ -199,7 +239,7 @@ else:
         "name": env("HUEY_NAME", default="ketacare"),
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "immediate": HUEY_IMMEDIATE,
-        "consumer": {"workers": env.int("HUEY_WORKERS", default=2), "worker_type": "thread"},
+        "consumer": HUEY_CONSUMER,
     }
     # One cache shared by every gunicorn worker on this machine (rate limits, lockouts).
     CACHES = {
@@ -208,6 +248,26 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
+
+# --- Public site and waiting list
+# The clinic the public pages, contact form and waiting list speak for (its slug); empty
+# means the first clinic created (a single-clinic install needs nothing here).
+PUBLIC_CLINIC = env("PUBLIC_CLINIC", default="")
+# The site's address, for links in emails sent outside a request (scheduled invitations).
+SITE_URL = env("SITE_URL", default="http://localhost:8000")
+# The program public sign-ups join (created with defaults on the first sign-up).
+WAITLIST_PROGRAM = env("WAITLIST_PROGRAM", default="home")
+# Sign-ups per client address: "N/s|m|h|d", or "off" (benchmarks only).
+WAITLIST_RATE_LIMIT = env("WAITLIST_RATE_LIMIT", default="10/h")
+WAITLIST_CONFIRM_HOURS = env.int("WAITLIST_CONFIRM_HOURS", default=72)
+# Default validity of invitation links for new programs (each program can change it).
+WAITLIST_INVITATION_DAYS = env.int("WAITLIST_INVITATION_DAYS", default=7)
+WAITLIST_MAX_BODY_BYTES = env.int("WAITLIST_MAX_BODY_BYTES", default=16 * 1024)
+# Let the worker invite the next people every Monday morning (otherwise staff do it).
+WAITLIST_AUTO_INVITE = env.bool("WAITLIST_AUTO_INVITE", default=False)
+CONTACT_RATE_LIMIT = env("CONTACT_RATE_LIMIT", default="5/h")
+# Where contact-form messages are emailed; empty means the clinic's administrators.
+CLINIC_CONTACT_EMAIL = env("CLINIC_CONTACT_EMAIL", default="")
 
 # --- Internationalisation
 LANGUAGE_CODE = "en-us"
@@ -282,3 +342,8 @@ LOGGING = {
 
 # Demo users (`ketacare demo`) skip MFA so a first look needs no phone.
 DEMO_EMAIL_DOMAIN = "demo.ketacare"
+
+# --- Controlled-substance ledger: refuse administration and dispensing from a location until
+# that day's opening count there is done (the default for clinics; each clinic's admin may
+# change it on the ledger settings page).
+LEDGER_REQUIRE_OPENING_COUNT = env.bool("LEDGER_REQUIRE_OPENING_COUNT", default=True)

@@ -13,9 +13,15 @@ urlpatterns = [
     path("healthz", web_views.healthz, name="healthz"),
     path("accounts/", include("ketacare.accounts.urls")),
     path("patients/", include("ketacare.patients.urls")),
+    path("screening/", include("ketacare.screening.urls")),
     path("audit/", include("ketacare.audit.urls")),
+    path("ledger/", include("ketacare.ledger.urls")),
+    path("protocols/", include("ketacare.protocols.urls")),
+    path("treatments/", include("ketacare.treatments.urls")),
+    path("waitlist/", include("ketacare.waitlist.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
+    path("", include("ketacare.public.urls")),
     path("", include("ketacare.web.urls")),
 ]
 

@@ -1,6 +1,5 @@
 """Home pages per role, the health check and the error pages."""
 
-from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -10,23 +9,37 @@ from django.views.decorators.http import require_GET
 from ketacare.accounts.models import Role
 from ketacare.accounts.permissions import patients_visible_to
 from ketacare.audit.log import record
+from ketacare.screening.views import home_context as screening_home
+from ketacare.treatments.views import home_context as treatments_home
 
 
-@login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
+    if not user.is_authenticated:
+        # Visitors get the public front page; signed-in users their own home, at the same `/`.
+        from ketacare.public.views import home as public_home
+
+        return public_home(request)
     if user.role == Role.PATIENT:
         patient = patients_visible_to(user).select_related("clinic").first()
-        return render(request, "web/patient_home.html", {"patient": patient})
+        context = {
+            "patient": patient,
+            **screening_home(request, patient=patient),
+            **treatments_home(request),
+        }
+        return render(request, "web/patient_home.html", context)
     if user.role == Role.MONITOR:
         patients = list(patients_visible_to(user))
         if patients:
             record(request=request, action="list", obj=("patients.Patient", ""),
                    detail=f"monitor home: {len(patients)} patients")  # fmt: skip
         return render(request, "web/monitor_home.html", {"patients": patients})
-    return render(
-        request, "web/staff_home.html", {"patient_count": patients_visible_to(user).count()}
-    )
+    context = {
+        "patient_count": patients_visible_to(user).count(),
+        **screening_home(request),
+        **treatments_home(request),
+    }
+    return render(request, "web/staff_home.html", context)
 
 
 @require_GET
@@ -44,9 +57,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=status)
-    return render(
-        request, "errors/error.html", {"title": title, "message": message}, status=status
-    )
+    return render(request, "errors/error.html", {"title": title, "message": message}, status=status)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -58,7 +69,9 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 404, "Page not found", "There is nothing here, or it is not yours to see.")
+    return _error(
+        request, 404, "Page not found", "There is nothing here, or it is not yours to see."
+    )
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
