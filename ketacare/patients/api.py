@@ -96,9 +96,8 @@ def list_patients(
         raise HttpError(404, "Not found.")
     limit = max(1, min(limit, MAX_PAGE))
     offset = max(0, offset)
-    query = q.replace("\x00", "")
-    patients = list(selectors.patient_list(user=request.user, query=query)[offset : offset + limit])
-    detail = f"api: {len(patients)} shown" + (f", search {query!r}" if query else "")
+    patients = list(selectors.patient_list(user=request.user, query=q)[offset : offset + limit])
+    detail = f"api: {len(patients)} shown" + (f", search {q!r}" if q else "")
     record(request=request, action="list", obj=("patients.Patient", ""), detail=detail)
     return patients
 

@@ -119,8 +119,9 @@ def test_a_huge_patient_id_is_404_not_a_database_error(world, api_as):
     assert_json_error(api_as(world.clinician).get("/api/v1/patients/" + "9" * 30), 404)
 
 
-def test_a_nul_byte_in_the_search_is_harmless(world, api_as):
-    assert api_as(world.clinician).get("/api/v1/patients", q="Love\x00lace").status_code == 200
+def test_a_nul_byte_in_the_search_is_a_clear_400(world, api_as):
+    response = api_as(world.clinician).get("/api/v1/patients", q="Love\x00lace")
+    assert "NUL character" in assert_json_error(response, 400)
 
 
 def test_a_search_longer_than_100_characters_is_422(world, api_as):
