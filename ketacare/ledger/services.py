@@ -369,6 +369,14 @@ def _required_text(value: str, field: str, label: str) -> str:
     return value
 
 
+def _required_dea(value: str, field: str, message: str) -> str:
+    """The DEA registration number, upper-cased, or a refusal with `message` on `field`."""
+    number = (value or "").strip().upper()
+    if not is_valid_dea_number(number):
+        raise LedgerRefusal(message, code=Refusal.INVALID_VALUE, field=field)
+    return number
+
+
 # --- entry types -------------------------------------------------------------------------
 
 
@@ -395,14 +403,12 @@ def record_receipt(
     lot_number = _required_text(lot_number, "lot_number", "lot number")
     supplier_name = _required_text(supplier_name, "supplier_name", "supplier's name")
     invoice_number = _required_text(invoice_number, "invoice_number", "invoice number")
-    supplier_dea = (supplier_dea or "").strip().upper()
-    if not is_valid_dea_number(supplier_dea):
-        raise LedgerRefusal(
-            "Enter the supplier's DEA registration number (two letters, seven digits, with a "
-            "valid check digit).",
-            code=Refusal.INVALID_VALUE,
-            field="supplier_dea",
-        )
+    supplier_dea = _required_dea(
+        supplier_dea,
+        "supplier_dea",
+        "Enter the supplier's DEA registration number (two letters, seven digits, with a "
+        "valid check digit).",
+    )
     today = clinic_today(actor.clinic)
     if received_on > today:
         raise LedgerRefusal(
@@ -605,6 +611,39 @@ def record_waste(
     return entry
 
 
+def _record_outgoing_to_registrant(
+    *,
+    actor: User,
+    kind: str,
+    lot: Lot,
+    location: StorageLocation,
+    quantity: Any,
+    name: str,
+    dea: str,
+    address: str,
+    document_number: str,
+    reason: str,
+    request: Any,
+) -> LedgerEntry:
+    """Stock leaving the clinic for another DEA registrant; the caller has checked the actor,
+    the lot and location, the quantity and the counterparty's fields."""
+    with transaction.atomic():
+        entry = _append(
+            actor=actor,
+            kind=kind,
+            lot=lot,
+            location=location,
+            quantity=-quantity,
+            counterparty_name=name,
+            counterparty_dea=dea,
+            counterparty_address=address,
+            document_number=document_number,
+            reason=reason,
+        )
+        _audit_entry(entry, actor=actor, request=request)
+    return entry
+
+
 def record_return_to_supplier(
     *,
     actor: User,
@@ -621,30 +660,23 @@ def record_return_to_supplier(
     _require(actor, LEDGER_STAFF)
     _load(actor, lot, location)
     quantity = to_quantity(quantity, product=lot.product)
-    supplier_name = _required_text(supplier_name, "supplier_name", "supplier's name")
-    document_number = _required_text(document_number, "document_number", "invoice or return number")
-    supplier_dea = (supplier_dea or "").strip().upper()
-    if not is_valid_dea_number(supplier_dea):
-        raise LedgerRefusal(
-            "Enter the supplier's DEA registration number.",
-            code=Refusal.INVALID_VALUE,
-            field="supplier_dea",
-        )
-    with transaction.atomic():
-        entry = _append(
-            actor=actor,
-            kind=EntryKind.RETURN_TO_SUPPLIER,
-            lot=lot,
-            location=location,
-            quantity=-quantity,
-            counterparty_name=supplier_name,
-            counterparty_dea=supplier_dea,
-            counterparty_address=supplier_address,
-            document_number=document_number,
-            reason=reason,
-        )
-        _audit_entry(entry, actor=actor, request=request)
-    return entry
+    return _record_outgoing_to_registrant(
+        actor=actor,
+        kind=EntryKind.RETURN_TO_SUPPLIER,
+        lot=lot,
+        location=location,
+        quantity=quantity,
+        name=_required_text(supplier_name, "supplier_name", "supplier's name"),
+        document_number=_required_text(
+            document_number, "document_number", "invoice or return number"
+        ),
+        dea=_required_dea(
+            supplier_dea, "supplier_dea", "Enter the supplier's DEA registration number."
+        ),
+        address=supplier_address,
+        reason=reason,
+        request=request,
+    )
 
 
 def record_reverse_distribution(
@@ -664,34 +696,25 @@ def record_reverse_distribution(
     _require(actor, LEDGER_STAFF)
     _load(actor, lot, location)
     quantity = to_quantity(quantity, product=lot.product)
-    distributor_name = _required_text(
-        distributor_name, "distributor_name", "reverse distributor's name"
-    )
-    document_number = _required_text(
-        document_number, "document_number", "invoice or DEA Form 41 number"
-    )
-    distributor_dea = (distributor_dea or "").strip().upper()
-    if not is_valid_dea_number(distributor_dea):
-        raise LedgerRefusal(
+    return _record_outgoing_to_registrant(
+        actor=actor,
+        kind=EntryKind.REVERSE_DISTRIBUTOR,
+        lot=lot,
+        location=location,
+        quantity=quantity,
+        name=_required_text(distributor_name, "distributor_name", "reverse distributor's name"),
+        document_number=_required_text(
+            document_number, "document_number", "invoice or DEA Form 41 number"
+        ),
+        dea=_required_dea(
+            distributor_dea,
+            "distributor_dea",
             "Enter the reverse distributor's DEA registration number.",
-            code=Refusal.INVALID_VALUE,
-            field="distributor_dea",
-        )
-    with transaction.atomic():
-        entry = _append(
-            actor=actor,
-            kind=EntryKind.REVERSE_DISTRIBUTOR,
-            lot=lot,
-            location=location,
-            quantity=-quantity,
-            counterparty_name=distributor_name,
-            counterparty_dea=distributor_dea,
-            counterparty_address=distributor_address,
-            document_number=document_number,
-            reason=reason,
-        )
-        _audit_entry(entry, actor=actor, request=request)
-    return entry
+        ),
+        address=distributor_address,
+        reason=reason,
+        request=request,
+    )
 
 
 def report_loss(
@@ -1055,14 +1078,12 @@ def update_ledger_settings(
 ) -> LedgerSettings:
     """The clinic's DEA registration number and whether the opening count gates dosing."""
     _require(actor, LEDGER_ADMINS)
-    number = (dea_registration or "").strip().upper()
-    if not is_valid_dea_number(number):
-        raise LedgerRefusal(
-            "Enter a valid DEA registration number: two letters and seven digits, the last a "
-            "check digit (e.g. AB1234563).",
-            code=Refusal.INVALID_VALUE,
-            field="dea_registration",
-        )
+    number = _required_dea(
+        dea_registration,
+        "dea_registration",
+        "Enter a valid DEA registration number: two letters and seven digits, the last a "
+        "check digit (e.g. AB1234563).",
+    )
     with transaction.atomic():
         clinic = Clinic.objects.select_for_update().get(pk=actor.clinic_id)
         changed = []
