@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "huey.contrib.djhuey",
     "ninja",
+    "ketacare.core",
     "ketacare.accounts",
     "ketacare.audit",
     "ketacare.patients",
