@@ -85,6 +85,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who is asking and from where, for the audit rows the services write.
+    "ketacare.core.context.AuditContextMiddleware",
+    # A service's NotFound becomes the 404 page.
+    "ketacare.core.views.DomainErrorMiddleware",
     # Before the idle-timeout middleware: it tells the signed-out user why.
     "django.contrib.messages.middleware.MessageMiddleware",
     # After auth (its error page shows the navigation), before any view reads input.
@@ -193,7 +197,7 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # The same client address as the audit log (honours NUM_PROXIES behind a proxy).
-AXES_CLIENT_IP_CALLABLE = "ketacare.audit.log.client_ip"
+AXES_CLIENT_IP_CALLABLE = "ketacare.core.context.client_ip"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 

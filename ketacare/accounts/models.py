@@ -5,6 +5,10 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
 
+from ketacare.core.roles import MFA_ROLES, STAFF_ROLES, Role
+
+__all__ = ["MFA_ROLES", "STAFF_ROLES", "ApiToken", "Clinic", "Role", "User"]
+
 
 class Clinic(models.Model):
     name = models.CharField(max_length=200)
@@ -20,20 +24,6 @@ class Clinic(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class Role(models.TextChoices):
-    PATIENT = "patient", "Patient"
-    CLINICIAN = "clinician", "Clinician"
-    PRESCRIBER = "prescriber", "Prescriber"
-    MONITOR = "monitor", "At-home monitor"
-    ADMIN = "admin", "Clinic administrator"
-
-
-# Roles that work for the clinic and see its patients' records.
-STAFF_ROLES = frozenset({Role.CLINICIAN, Role.PRESCRIBER, Role.ADMIN})
-# Roles that must use MFA (everyone but patients, who are offered it).
-MFA_ROLES = frozenset({Role.CLINICIAN, Role.PRESCRIBER, Role.ADMIN, Role.MONITOR})
 
 
 class UserManager(BaseUserManager["User"]):

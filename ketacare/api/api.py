@@ -21,6 +21,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
 from ketacare.accounts.tokens import user_for_token
+from ketacare.core.errors import NotFound, Refusal
 
 UNAUTHENTICATED = "Authentication required: sign in or send a valid API token."
 CSRF_FAILED = (
@@ -130,6 +131,18 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+@api.exception_handler(NotFound)
+def on_domain_not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
+    return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+@api.exception_handler(Refusal)
+def on_refusal(request: HttpRequest, exc: Refusal) -> HttpResponse:
+    """A service's refusal: 422 with the message (prefixed by its field), the stable `code`,
+    the messages by field (`errors`) and the clinical rule codes behind it (`codes`)."""
+    return api.create_response(request, exc.as_json(), status=exc.status)
 
 
 @api.exception_handler(RequestDataTooBig)

@@ -8,11 +8,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
+
+from ketacare.core.context import client_ip, current
 
 from .hashchain import GENESIS_HASH, canonical_json, chain_hash
 from .models import AuditAction, AuditEvent, AuditOutcome
@@ -35,20 +36,6 @@ def compute_hash(prev_hash: str, fields: dict[str, Any]) -> str:
     for key in ("actor_id", "clinic_id", "patient_id"):
         payload[key] = None if payload[key] is None else int(payload[key])
     return chain_hash(prev_hash, canonical_json(payload))
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    if settings.NUM_PROXIES:
-        forwarded = [
-            part.strip()
-            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-            if part.strip()
-        ]
-        if len(forwarded) >= settings.NUM_PROXIES:
-            return forwarded[-settings.NUM_PROXIES]
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _normalise_ip(ip: str | None) -> str | None:
@@ -81,9 +68,13 @@ def record(
     clinic_id: int | None = None,
 ) -> AuditEvent:
     """Append one audit row. `obj` is a model instance or a `(model_label, id)` pair;
-    `patient` is the Patient the data belongs to (instance or id), when there is one."""
-    if actor is None and request is not None:
-        actor = request.user
+    `patient` is the Patient the data belongs to (instance or id), when there is one. The
+    actor (when not given), client IP and path come from the audit context
+    (`ketacare.core.context`), set by middleware for requests and by `audit_context()` for
+    the CLI and the worker."""
+    context = current()
+    if actor is None:
+        actor = request.user if request is not None else context.actor
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     model, object_id = _label(obj)
@@ -100,8 +91,8 @@ def record(
         "model": model,
         "object_id": object_id,
         "patient_id": patient_id,
-        "ip": _normalise_ip(client_ip(request)),
-        "path": (request.get_full_path()[:300] if request is not None else ""),
+        "ip": _normalise_ip(client_ip(request) if request is not None else context.ip),
+        "path": (request.get_full_path()[:300] if request is not None else context.path),
         "outcome": str(outcome),
         "detail": detail[:500],
     }
@@ -138,4 +129,6 @@ def iter_breaks(batch_size: int = 2000) -> Iterator[ChainBreak]:
         prev_hash = values["hash"]
 
 
-__all__ = ["AuditAction", "AuditOutcome", "record", "iter_breaks", "ChainBreak"]
+__all__ = [
+    "AuditAction", "AuditOutcome", "record", "iter_breaks", "ChainBreak", "client_ip",
+]  # fmt: skip

@@ -6,9 +6,39 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from ketacare.accounts.permissions import patients_visible_to
+from ketacare.audit.log import record
+from ketacare.audit.models import AuditOutcome
+from ketacare.core.errors import NotFound
+from ketacare.core.policy import VIEW_PATIENT, can, scope_patients
 
 from .models import Patient
+
+
+def patients_visible_to(user: Any) -> QuerySet[Patient]:
+    """Every patient this user may see at all; the base of every patient query."""
+    return scope_patients(user, Patient.objects.all())
+
+
+def get_patient_for(user: Any, patient_id: Any, *, action: str = VIEW_PATIENT) -> Patient:
+    """The patient, if `user` may do `action` on them; else `NotFound` (and a denied audit
+    row, so that probing for other people's records shows in the log)."""
+    try:
+        pk = int(patient_id)
+    except (TypeError, ValueError):
+        raise NotFound("No such patient.") from None
+    patient = None
+    if can(user, action):
+        patient = patients_visible_to(user).filter(pk=pk).first()
+    if patient is None:
+        record(
+            actor=user,
+            action="view",
+            obj=("patients.Patient", pk),
+            outcome=AuditOutcome.DENIED,
+            detail=f"{action} refused",
+        )
+        raise NotFound("No such patient.")
+    return patient
 
 
 def patient_list(*, user: Any, query: str = "") -> QuerySet[Patient]:
