@@ -37,6 +37,16 @@ READ_LEDGER_REPORTS = "read_ledger_reports"
 # The front desk: waiting list, contact inbox.
 MANAGE_WAITLIST = "manage_waitlist"
 READ_INBOX = "read_inbox"
+# --- treatments (issue 12) ---
+# Book and cancel a session, record the REMS form: the front desk's and the chair's.
+BOOK_SESSION = "book_session"
+# Read treatment sessions over the API: staff their clinic's, a patient their own.
+VIEW_SESSIONS = "view_sessions"
+# A patient's private calendar feed of their own sessions.
+OWN_CALENDAR_FEED = "own_calendar_feed"
+# Read the clinic's protocols (what `plan_dose` is given); saving a version is MANAGE_CLINIC.
+READ_PROTOCOLS = "read_protocols"
+# --- end treatments ---
 
 _CLINICAL = frozenset({Role.CLINICIAN, Role.PRESCRIBER})
 
@@ -56,6 +66,12 @@ POLICY: dict[str, frozenset[str]] = {
     READ_LEDGER_REPORTS: frozenset({Role.PRESCRIBER, Role.ADMIN}),
     MANAGE_WAITLIST: STAFF_ROLES,
     READ_INBOX: STAFF_ROLES,
+    # --- treatments (issue 12) ---
+    BOOK_SESSION: STAFF_ROLES,
+    VIEW_SESSIONS: STAFF_ROLES | {Role.PATIENT},
+    OWN_CALENDAR_FEED: frozenset({Role.PATIENT}),
+    READ_PROTOCOLS: STAFF_ROLES,
+    # --- end treatments ---
 }
 
 

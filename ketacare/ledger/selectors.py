@@ -256,3 +256,26 @@ __all__ = [
     "products",
     "witnesses",
 ]
+
+
+# --- Public face for other apps --------------------------------------------------------------
+# What treatments reads of the ledger when a dose is drawn at the chair (no other app queries
+# the ledger's models).
+
+
+def clinic_keeps_stock(*, clinic_id: int | None) -> bool:
+    """Does the clinic keep its stock in the ledger (any lot at all)? Then every dose is drawn
+    from a lot there; otherwise the lot number is written down."""
+    return Lot.objects.filter(clinic_id=clinic_id).exists()
+
+
+def lots_for_route(*, clinic_id: int | None, product_forms: set[str] | list[str]) -> QuerySet[Lot]:
+    """The clinic's lots of products in use, in the forms a route draws from."""
+    return Lot.objects.filter(
+        clinic_id=clinic_id, product__form__in=list(product_forms), product__active=True
+    ).select_related("product")
+
+
+def locations_in_use(*, clinic_id: int | None) -> QuerySet[StorageLocation]:
+    """The clinic's storage locations in use, where a dose may be drawn from."""
+    return StorageLocation.objects.filter(clinic_id=clinic_id, active=True)

@@ -7,10 +7,9 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.errors import HttpError
 
-from ketacare.accounts.models import STAFF_ROLES
-from ketacare.accounts.permissions import has_role
+from ketacare.core import policy
+from ketacare.core.errors import NotFound
 
 from . import selectors
 from .models import ClinicProtocol
@@ -47,21 +46,16 @@ def _out(p: ClinicProtocol) -> dict[str, Any]:
     }
 
 
-def _staff(request: HttpRequest) -> None:
-    if not has_role(request.user, *STAFF_ROLES):
-        raise HttpError(404, "Not found.")
-
-
 @router.get("", response=list[ProtocolOut], summary="The clinic's current protocols")
 def list_protocols(request: HttpRequest) -> list[dict[str, Any]]:
-    _staff(request)
+    policy.require(request.user, policy.READ_PROTOCOLS)
     return [_out(p) for p in selectors.current_protocols(request.user.clinic_id)]
 
 
 @router.get("/{code}", response=list[ProtocolOut], summary="Every version of one protocol")
 def protocol_versions(request: HttpRequest, code: str) -> list[dict[str, Any]]:
-    _staff(request)
+    policy.require(request.user, policy.READ_PROTOCOLS)
     found = [_out(p) for p in selectors.versions(request.user.clinic_id, code[:40])]
     if not found:
-        raise HttpError(404, "Not found.")
+        raise NotFound("Not found.")
     return found

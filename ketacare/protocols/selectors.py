@@ -6,6 +6,8 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
 
+from ketacare.core.errors import NotFound
+
 from .models import ClinicProtocol
 
 
@@ -29,6 +31,14 @@ def current_version(clinic_id: int | None, code: str) -> ClinicProtocol | None:
     return (
         ClinicProtocol.objects.filter(clinic_id=clinic_id, code=code).order_by("-version").first()
     )
+
+
+def protocol_for(clinic_id: int | None, code: str) -> ClinicProtocol:
+    """The current version of the clinic's protocol `code`, or `NotFound`."""
+    protocol = current_version(clinic_id, code)
+    if protocol is None:
+        raise NotFound("No such protocol.")
+    return protocol
 
 
 def versions(clinic_id: int | None, code: str) -> QuerySet[ClinicProtocol]:

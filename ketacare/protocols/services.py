@@ -9,17 +9,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.http import Http404
 from django.utils import timezone
 
 from ketacare.accounts.models import Clinic, User
-from ketacare.accounts.permissions import MANAGE_CLINIC, allowed
 from ketacare.audit.log import record
 from ketacare.clinical.dosing import DEFAULT_PROTOCOLS, DosingError, Protocol, validate_protocol
 from ketacare.clinical.monitoring_schedule import (
     DEFAULT_VITALS_INTERVAL_MINUTES,
     vitals_interval_problem,
 )
+from ketacare.core import policy
+from ketacare.core.errors import NotFound, Refusal
 
 from .models import ClinicProtocol, caps_to_json
 
@@ -32,12 +32,10 @@ EDITABLE = (
 )  # fmt: skip
 
 
-class ProtocolRejected(Exception):
-    """The edit is refused; `problems` maps a field to the reasons, for the form."""
-
-    def __init__(self, problems: dict[str, list[str]]) -> None:
-        super().__init__("; ".join(f"{f}: {m}" for f, ms in problems.items() for m in ms))
-        self.problems = problems
+def _rejected(problems: dict[str, list[str]]) -> Refusal:
+    """The edit refused: every reason, by the field it concerns, for the form."""
+    field = next(iter(problems))
+    return Refusal(problems[field][0], field=field, errors=problems, code="protocol_rejected")
 
 
 def _fields_of(protocol: Protocol) -> dict[str, Any]:
@@ -107,13 +105,12 @@ def save_protocol_version(
     vitals_interval_minutes: int,
     active: bool,
     change_note: str,
-    request: Any = None,
 ) -> ClinicProtocol:
-    """Save `base` with `changes` as the next version. Refused (ProtocolRejected, nothing
+    """Save `base` with `changes` as the next version. Refused (`Refusal`, nothing
     saved) when a limit is looser than the reference, the edit is malformed, or someone saved
     another version since `base` was read."""
-    if not allowed(actor, MANAGE_CLINIC) or base.clinic_id != actor.clinic_id:
-        raise Http404("No such protocol.")
+    if not policy.can(actor, policy.MANAGE_CLINIC) or base.clinic_id != actor.clinic_id:
+        raise NotFound("No such protocol.")
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
@@ -130,12 +127,12 @@ def save_protocol_version(
         proposed = dataclasses.replace(base.as_protocol(), **changes)
     except DosingError as exc:
         problems.setdefault("frequency_caps", []).append(str(exc).split(": ", 1)[-1] + ".")
-        raise ProtocolRejected(problems) from None
+        raise _rejected(problems) from None
     reference = DEFAULT_PROTOCOLS[base.code]
     for problem in validate_protocol(proposed, reference=reference):
         problems.setdefault(problem.field, []).append(_sentence(problem.message))
     if problems:
-        raise ProtocolRejected(problems)
+        raise _rejected(problems)
     try:
         with transaction.atomic():
             latest = (
@@ -145,7 +142,7 @@ def save_protocol_version(
                 .first()
             )
             if latest != base.version:
-                raise ProtocolRejected(
+                raise _rejected(
                     {"change_note": ["Someone saved a newer version meanwhile: reload the page."]}
                 )
             version = ClinicProtocol.objects.create(
@@ -162,11 +159,10 @@ def save_protocol_version(
                 actor=actor,
                 action="create",
                 obj=version,
-                request=request,
                 detail=f"protocol {base.code} v{version.version}: {change_note}"[:500],
             )
     except IntegrityError:
-        raise ProtocolRejected(
+        raise _rejected(
             {"change_note": ["Someone saved a newer version meanwhile: reload the page."]}
         ) from None
     return version

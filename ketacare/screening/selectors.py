@@ -833,3 +833,38 @@ def decisions_for_api(*, user: Any, patient_id: int | None) -> QuerySet[RouteDec
 
 def notes_visible(screening: Screening) -> QuerySet[ReviewNote]:
     return screening.notes.select_related("author")
+
+
+# --- Public face for other apps --------------------------------------------------------------
+# What treatments reads of screening: the routes a prescriber has approved (no other app
+# queries screening's models).
+
+
+def approved_routes(patient: Patient) -> set[str]:
+    """The routes whose latest prescriber decision for `patient` is an approval."""
+    decisions = RouteDecision.objects.filter(screening__patient=patient)
+    return {
+        route
+        for route, decision in current_decisions(decisions).items()
+        if decision.decision == APPROVE
+    }
+
+
+def patients_with_approved_routes(clinic_id: int | None) -> dict[int, set[str]]:
+    """Patient id -> the routes approved for them, for the clinic's patients with any."""
+    decisions = RouteDecision.objects.filter(
+        screening__patient__clinic_id=clinic_id
+    ).select_related("screening")
+    by_patient: dict[int, list[RouteDecision]] = {}
+    for decision in decisions:
+        by_patient.setdefault(decision.screening.patient_id, []).append(decision)
+    approved = {}
+    for patient_id, items in by_patient.items():
+        routes = {
+            route
+            for route, decision in current_decisions(items).items()
+            if decision.decision == APPROVE
+        }
+        if routes:
+            approved[patient_id] = routes
+    return approved

@@ -11,23 +11,26 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema
-from ninja.errors import HttpError
 from ninja.responses import Status
 
-from ketacare.accounts.models import Role
-from ketacare.accounts.permissions import get_patient_for, has_role
 from ketacare.audit.log import record
+from ketacare.core import policy
+from ketacare.core.errors import Refusal
+from ketacare.patients.selectors import get_patient_for
 
 from . import selectors, services
 from .models import DosePlan, SessionEvent, TimePoint, TreatmentSession, VitalSigns
-from .services import CLINICAL, STAFF, TreatmentError
 
 router = Router(tags=["treatments"])
 MAX_LIMIT = 500
 
 
 class ErrorOut(Schema):
+    """A refusal (`Refusal.as_json()`, answered by the API's one handler)."""
+
     detail: str
+    code: str = "refused"
+    field: str | None = None
     errors: dict[str, list[str]] = {}
     codes: list[str] = []
 
@@ -210,11 +213,6 @@ def _plan_dict(plan: DosePlan) -> dict[str, Any]:
     }
 
 
-def _refused(error: TreatmentError) -> Status:
-    errors = {(field or "__all__"): list(msgs) for field, msgs in error.errors.items()}
-    return Status(422, {"detail": error.message, "errors": errors, "codes": error.codes})
-
-
 @router.get("/sessions", response=list[SessionOut], summary="Sessions (a day, a patient)")
 def list_sessions(
     request: HttpRequest,
@@ -225,11 +223,10 @@ def list_sessions(
 ) -> list[dict[str, Any]]:
     """Staff: the clinic's sessions; a patient: their own. Filter by `date` (the clinic's
     day) and `patient_id`."""
-    if not has_role(request.user, *STAFF, Role.PATIENT):
-        raise HttpError(404, "Not found.")
+    policy.require(request.user, policy.VIEW_SESSIONS)
     qs = selectors.sessions_visible_to(request.user).select_related("protocol", "chair")
     if patient_id is not None:
-        get_patient_for(request.user, patient_id, request=request)
+        get_patient_for(request.user, patient_id)
         qs = qs.filter(patient_id=patient_id)
     if date is not None:
         start, end = selectors.local_day_bounds(date, selectors.zone_of(request.user))
@@ -237,7 +234,7 @@ def list_sessions(
     limit, offset = max(1, min(limit, MAX_LIMIT)), max(0, offset)
     sessions = list(qs.prefetch_related("vitals")[offset : offset + limit])
     now = timezone.now()
-    record(request=request, action="list", obj=("treatments.TreatmentSession", ""),
+    record(actor=request.user, action="list", obj=("treatments.TreatmentSession", ""),
            patient=patient_id, detail=f"api: {len(sessions)} sessions")  # fmt: skip
     return [
         _session_dict(s, selectors.monitoring(s, selectors.effective_vitals(s.vitals.all()), now))
@@ -248,7 +245,7 @@ def list_sessions(
 @router.get("/sessions/{int:session_id}", response=SessionOut, summary="One session")
 def get_session(request: HttpRequest, session_id: int) -> dict[str, Any]:
     session = _session(request, session_id, staff_only=False)
-    record(request=request, action="view", obj=session, patient=session.patient, detail="api")
+    record(actor=request.user, action="view", obj=session, patient=session.patient, detail="api")
     vitals = selectors.effective_vitals(session.vitals.all())
     return _session_dict(session, selectors.monitoring(session, vitals, timezone.now()))
 
@@ -258,7 +255,7 @@ def list_vitals(request: HttpRequest, session_id: int) -> list[dict[str, Any]]:
     session = _session(request, session_id)
     rows = list(session.vitals.select_related("cadss"))
     detail = f"api: session {session.pk}, {len(rows)} rows"
-    record(request=request, action="list", obj=("treatments.VitalSigns", ""),
+    record(actor=request.user, action="list", obj=("treatments.VitalSigns", ""),
            patient=session.patient, detail=detail)  # fmt: skip
     return [_vitals_dict(row) for row in rows]
 
@@ -269,23 +266,17 @@ def list_vitals(request: HttpRequest, session_id: int) -> list[dict[str, Any]]:
     summary="Record a vitals row",
 )
 def create_vitals(request: HttpRequest, session_id: int, payload: VitalsIn) -> Status:
-    if not has_role(request.user, *CLINICAL):
-        raise HttpError(404, "Not found.")
+    policy.require(request.user, policy.CLINICAL_CARE)
     session = _session(request, session_id)
     corrects = None
     if payload.corrects_id is not None:
         corrects = session.vitals.filter(pk=payload.corrects_id).first()
         if corrects is None:
-            return Status(422, {"detail": "corrects_id: no such reading in this session.",
-                                "errors": {"corrects_id": ["No such reading."]}})  # fmt: skip
+            raise Refusal("no such reading in this session.", field="corrects_id",
+                          errors={"corrects_id": ["No such reading."]})  # fmt: skip
     data = payload.dict(exclude={"corrects_id"})
     data["time_point"] = str(data["time_point"] or "")
-    try:
-        row = services.record_vitals(
-            actor=request.user, session=session, corrects=corrects, request=request, **data
-        )
-    except TreatmentError as error:
-        return _refused(error)
+    row = services.record_vitals(actor=request.user, session=session, corrects=corrects, **data)
     return Status(201, _vitals_dict(row))
 
 
@@ -294,7 +285,7 @@ def list_events(request: HttpRequest, session_id: int) -> list[dict[str, Any]]:
     session = _session(request, session_id)
     events = list(session.events.all())
     detail = f"api: session {session.pk}, {len(events)} events"
-    record(request=request, action="list", obj=("treatments.SessionEvent", ""),
+    record(actor=request.user, action="list", obj=("treatments.SessionEvent", ""),
            patient=session.patient, detail=detail)  # fmt: skip
     return [_event_dict(e) for e in events]
 
@@ -305,15 +296,9 @@ def list_events(request: HttpRequest, session_id: int) -> list[dict[str, Any]]:
     summary="Record a side effect or adverse event",
 )
 def create_event(request: HttpRequest, session_id: int, payload: EventIn) -> Status:
-    if not has_role(request.user, *CLINICAL):
-        raise HttpError(404, "Not found.")
+    policy.require(request.user, policy.CLINICAL_CARE)
     session = _session(request, session_id)
-    try:
-        event = services.record_event(
-            actor=request.user, session=session, request=request, **payload.dict()
-        )
-    except TreatmentError as error:
-        return _refused(error)
+    event = services.record_event(actor=request.user, session=session, **payload.dict())
     return Status(201, _event_dict(event))
 
 
@@ -324,18 +309,13 @@ def create_event(request: HttpRequest, session_id: int, payload: EventIn) -> Sta
 )
 def create_plan(request: HttpRequest, session_id: int, payload: PlanIn) -> Status:
     """The dose decision on the latest pre-dose vitals. `override_reason` is a prescriber's."""
-    roles = services.PRESCRIBERS if payload.override_reason.strip() else CLINICAL
-    if not has_role(request.user, *roles):
-        raise HttpError(404, "Not found.")
+    overriding = bool(payload.override_reason.strip())
+    policy.require(request.user, policy.PRESCRIBE if overriding else policy.CLINICAL_CARE)
     session = _session(request, session_id)
-    try:
-        plan = services.plan_session_dose(
-            actor=request.user,
-            session=session,
-            dose_mg=payload.dose_mg,
-            override_reason=payload.override_reason,
-            request=request,
-        )
-    except TreatmentError as error:
-        return _refused(error)
+    plan = services.plan_session_dose(
+        actor=request.user,
+        session=session,
+        dose_mg=payload.dose_mg,
+        override_reason=payload.override_reason,
+    )
     return Status(201, _plan_dict(plan))

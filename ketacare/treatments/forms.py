@@ -311,16 +311,13 @@ class EndDoseForm(forms.Form):
     lot_number = forms.CharField(label="Lot number", max_length=40, required=False)
 
     def __init__(self, *args: Any, ledger: dict[str, Any], **kwargs: Any) -> None:
+        """`ledger`: `selectors.ledger_choices` (querysets of the lots and locations)."""
         super().__init__(*args, **kwargs)
-        from ketacare.ledger.models import Lot, StorageLocation
-
-        self.fields["lot"].queryset = Lot.objects.filter(pk__in=[lot.pk for lot in ledger["lots"]])
+        self.fields["lot"].queryset = ledger["lots"]
         self.fields["lot"].label_from_instance = lambda lot: (  # type: ignore[attr-defined]
             f"{lot.product.name} – lot {lot.lot_number} (expires {lot.expires_on:%Y-%m-%d})"
         )
-        self.fields["location"].queryset = StorageLocation.objects.filter(
-            pk__in=[loc.pk for loc in ledger["locations"]]
-        )
+        self.fields["location"].queryset = ledger["locations"]
         if ledger["uses_ledger"]:
             del self.fields["lot_number"]
         else:

@@ -12,8 +12,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from ketacare.audit.models import AuditEvent
+from ketacare.core.errors import Refusal
 from ketacare.treatments.models import TreatmentSession
-from ketacare.treatments.services import TreatmentError
 from tests.treatments.conftest import NOW, sign_order
 
 
@@ -44,7 +44,7 @@ def test_staff_book_a_session_from_the_form(course, client_for):
 def test_a_chair_cannot_be_double_booked(course, client_for):
     course.book(start=NOW + dt.timedelta(hours=1))
     other = sign_order(course.world, course.world.other_patient)
-    with pytest.raises(TreatmentError, match="Room A · Chair 1 is booked from"):
+    with pytest.raises(Refusal, match="Room A · Chair 1 is booked from"):
         course.book(order=other, start=NOW + dt.timedelta(hours=2))
     # Back to back is fine; another chair is fine.
     course.book(order=other, start=NOW + dt.timedelta(hours=1, minutes=130))
@@ -58,7 +58,7 @@ def test_a_chair_cannot_be_double_booked(course, client_for):
 
 def test_a_patient_cannot_be_booked_twice_at_once(course):
     course.book(start=NOW + dt.timedelta(hours=1))
-    with pytest.raises(TreatmentError, match="already has a session"):
+    with pytest.raises(Refusal, match="already has a session"):
         course.book(start=NOW + dt.timedelta(hours=2), chair=course.chair3)
 
 
@@ -73,7 +73,7 @@ def test_a_cancelled_session_frees_its_chair(course):
 def test_a_course_cannot_be_booked_beyond_its_sessions(course):
     order = sign_order(course.world, course.world.other_patient, sessions=1)
     course.book(order=order, start=NOW + dt.timedelta(days=1))
-    with pytest.raises(TreatmentError, match="All 1 sessions of this order"):
+    with pytest.raises(Refusal, match="All 1 sessions of this order"):
         course.book(order=order, start=NOW + dt.timedelta(days=2))
 
 
@@ -82,7 +82,7 @@ def test_scheduling_asks_screening_for_the_re_evaluation_gate(course):
     order = sign_order(course.world, course.world.patient, sessions=10)
     for day in range(6):
         course.book(order=order, start=NOW + dt.timedelta(days=2 * day + 1))
-    with pytest.raises(TreatmentError, match="re-evaluation is due") as refused:
+    with pytest.raises(Refusal, match="re-evaluation is due") as refused:
         course.book(order=order, start=NOW + dt.timedelta(days=14))
     assert refused.value.codes == ["reevaluation_due_sessions"]
 
@@ -108,12 +108,12 @@ def test_scheduling_refuses_a_route_the_prescriber_has_since_declined(course, wo
         is_override=True,
         override_reason="BP.",
     )
-    with pytest.raises(TreatmentError, match="no longer approved"):
+    with pytest.raises(Refusal, match="no longer approved"):
         course.book(order=order)
 
 
 def test_a_session_cannot_be_booked_in_the_past(course):
-    with pytest.raises(TreatmentError, match="in the past"):
+    with pytest.raises(Refusal, match="in the past"):
         course.book(start=NOW - dt.timedelta(hours=1))
 
 
