@@ -50,7 +50,7 @@ def client_ip(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
     if settings.NUM_PROXIES:
-        forwarded = [
+        forwarded: list[str] = [
             part.strip()
             for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
             if part.strip()
