@@ -39,6 +39,7 @@ from ketacare.clinical.monitoring_schedule import (
     checklist_problems,
     time_point_problem,
 )
+from ketacare.clinical.vitals_ranges import PLAUSIBLE
 from ketacare.core.reauth import ReentryLocked, check_password_reentry
 from ketacare.patients.models import Patient
 
@@ -585,13 +586,6 @@ def check_in(
 
 # --- Vitals ----------------------------------------------------------------------------------
 
-VITAL_LIMITS = {
-    "systolic": (40, 300, "systolic BP"),
-    "diastolic": (20, 200, "diastolic BP"),
-    "heart_rate": (20, 250, "heart rate"),
-    "spo2": (50, 100, "SpO2"),
-    "respiratory_rate": (4, 60, "respiratory rate"),
-}
 CADSS_ITEMS = 23
 
 
@@ -625,11 +619,9 @@ def record_vitals(
     }  # fmt: skip
     errors: dict[str | None, list[str]] = {}
     for name, value in values.items():
-        low, high, label = VITAL_LIMITS[name]
-        if value is not None and not low <= value <= high:
-            errors.setdefault(name, []).append(
-                f"A {label} of {value} is not possible: check the reading ({low}–{high})."
-            )
+        problem = None if value is None else PLAUSIBLE[name].problem(value)
+        if problem is not None:
+            errors.setdefault(name, []).append(problem)
     if (systolic is None) != (diastolic is None):
         errors.setdefault("diastolic" if diastolic is None else "systolic", []).append(
             "Give both systolic and diastolic pressure."
