@@ -8,7 +8,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,6 +23,7 @@ from ketacare.clinical.dosing import (
 )
 from ketacare.core import policy
 from ketacare.core.errors import NotFound, Refusal
+from ketacare.core.reauth import ReentryLocked, check_password_reentry
 from ketacare.patients.models import Patient
 from ketacare.protocols.selectors import current_version
 from ketacare.screening.selectors import approved_routes
@@ -33,10 +33,6 @@ from ..models import OrderStatus, OrderStatusChange, SessionStatus, TreatmentOrd
 from ..selectors import dose_history, dose_in_mg, latest_weight
 from .common import clinic_zone, positive_decimal, text
 
-# A prescriber's signing password may be wrong this many times in SIGNATURE_LOCK_SECONDS.
-SIGNATURE_MAX_FAILURES = 5
-SIGNATURE_LOCK_SECONDS = 15 * 60
-
 
 def verify_signature(*, actor: User, password: str, otp_code: str) -> str:
     """The prescriber proves it is them: their password, plus a fresh code from their
@@ -44,21 +40,16 @@ def verify_signature(*, actor: User, password: str, otp_code: str) -> str:
     from ketacare.accounts import mfa
     from ketacare.accounts.services import verify_second_factor
 
-    key = f"treatments:signature-failures:{actor.pk}"
-    if (cache.get(key) or 0) >= SIGNATURE_MAX_FAILURES:
+    try:
+        right = check_password_reentry(user=actor, password=password, purpose="order-signature")
+    except ReentryLocked:
         raise Refusal(
             "Too many wrong passwords: you can sign orders again in 15 minutes.", field="password"
-        )
-    if not password or not actor.check_password(password):
-        try:
-            cache.add(key, 0, SIGNATURE_LOCK_SECONDS)
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, SIGNATURE_LOCK_SECONDS)
+        ) from None
+    if not right:
         record(actor=actor, action="update", obj=actor,
                outcome=AuditOutcome.DENIED, detail="order signature: wrong password")  # fmt: skip
         raise Refusal("That is not your password: the order was not signed.", field="password")
-    cache.delete(key)
     if mfa.has_confirmed_device(actor):
         code = mfa.normalise_code(otp_code)
         if not mfa.TOTP_CODE_RE.match(code):

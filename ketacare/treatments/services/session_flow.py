@@ -21,6 +21,7 @@ from ketacare.clinical.monitoring_schedule import (
     checklist_problems,
     time_point_problem,
 )
+from ketacare.clinical.vitals_ranges import PLAUSIBLE
 from ketacare.core import policy
 from ketacare.core.errors import NotFound, Refusal
 from ketacare.protocols.selectors import current_version
@@ -138,13 +139,6 @@ def check_in(
 
 # --- Vitals ----------------------------------------------------------------------------------
 
-VITAL_LIMITS = {
-    "systolic": (40, 300, "systolic BP"),
-    "diastolic": (20, 200, "diastolic BP"),
-    "heart_rate": (20, 250, "heart rate"),
-    "spo2": (50, 100, "SpO2"),
-    "respiratory_rate": (4, 60, "respiratory rate"),
-}
 CADSS_ITEMS = 23
 
 
@@ -177,11 +171,9 @@ def record_vitals(
     }  # fmt: skip
     errors: dict[str | None, list[str]] = {}
     for name, value in values.items():
-        low, high, label = VITAL_LIMITS[name]
-        if value is not None and not low <= value <= high:
-            errors.setdefault(name, []).append(
-                f"A {label} of {value} is not possible: check the reading ({low}–{high})."
-            )
+        problem = None if value is None else PLAUSIBLE[name].problem(value)
+        if problem is not None:
+            errors.setdefault(name, []).append(problem)
     if (systolic is None) != (diastolic is None):
         errors.setdefault("diastolic" if diastolic is None else "systolic", []).append(
             "Give both systolic and diastolic pressure."
