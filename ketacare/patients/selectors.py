@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -64,3 +65,13 @@ def patient_detail(*, patient: Patient) -> dict[str, Any]:
         "diagnoses": diagnoses,
         "latest_weight": weights[0] if weights else None,
     }
+
+
+# --- Public face for other apps --------------------------------------------------------------
+
+
+def latest_weight(patient: Patient) -> Decimal | None:
+    """The patient's last recorded weight in kg (what a per-kg dose is worked out from)."""
+    return (
+        patient.weights.order_by("-measured_on", "-id").values_list("weight_kg", flat=True).first()
+    )

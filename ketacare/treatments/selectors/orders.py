@@ -12,22 +12,12 @@ from django.db.models import QuerySet
 from ketacare.clinical.dosing import round_mg
 from ketacare.core.errors import NotFound
 from ketacare.core.policy import VIEW_SCHEDULE, can
-from ketacare.patients.models import Patient, WeightMeasurement
-from ketacare.patients.selectors import patients_visible_to
+from ketacare.patients.models import Patient
+from ketacare.patients.selectors import latest_weight, patients_visible_to
 from ketacare.screening.selectors import patients_with_approved_routes
 
 from ..constants import ORDER_TRANSITIONS
 from ..models import DosePlan, OrderStatus, TreatmentOrder, TreatmentSession
-
-
-def latest_weight(patient: Patient) -> Decimal | None:
-    return (
-        WeightMeasurement.objects.filter(patient=patient)
-        .order_by("-measured_on", "-id")
-        .values_list("weight_kg", flat=True)
-        .first()
-    )
-
 
 # --- What a dose is worked out from ----------------------------------------------------------
 

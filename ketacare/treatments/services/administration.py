@@ -39,7 +39,7 @@ def plan_session_dose(
     *,
     actor: User,
     session: TreatmentSession,
-    dose_mg: Decimal | None = None,
+    dose_mg: Decimal | float | None = None,
     override_reason: str = "",
 ) -> DosePlan:
     """Ask `plan_dose` about the dose now, with the last pre-dose vitals, the patient's weight
@@ -53,10 +53,11 @@ def plan_session_dose(
         raise Refusal("Check the patient in before planning the dose.", field=None)
     if session.dose_started_at is not None:
         raise Refusal("The dose has already been given.", field=None)
-    if dose_mg is not None:
-        dose_mg = positive_decimal(dose_mg, "dose_mg", "the dose in mg")
-    else:
-        dose_mg = default_dose_mg(session)
+    proposed = (
+        positive_decimal(dose_mg, "dose_mg", "the dose in mg")
+        if dose_mg is not None
+        else default_dose_mg(session)
+    )
     vitals = pre_dose_vitals(session)
     weight = latest_weight(session.patient)
     zone = clinic_zone(session.patient.clinic.timezone)
@@ -67,7 +68,7 @@ def plan_session_dose(
         decision = plan_dose(
             session.protocol.as_protocol(),
             weight_kg=float(weight) if weight is not None else None,
-            dose_mg=float(dose_mg) if dose_mg is not None else None,
+            dose_mg=float(proposed) if proposed is not None else None,
             vitals=vitals.readings if vitals is not None else None,
             history=dose_history(session.patient, session.protocol.code, exclude=session.pk),
             at=now,
@@ -78,7 +79,7 @@ def plan_session_dose(
         raise Refusal(str(exc), field="dose_mg") from None
     with transaction.atomic():
         plan = DosePlan.objects.create(
-            session=session, vitals=vitals, weight_kg=weight, proposed_dose_mg=dose_mg,
+            session=session, vitals=vitals, weight_kg=weight, proposed_dose_mg=proposed,
             allowed=decision.allowed,
             dose_mg=_dec(decision.dose_mg), infusion_rate_mg_per_min=_dec(
                 decision.infusion_rate_mg_per_min, "0.01"),
@@ -99,7 +100,7 @@ def plan_session_dose(
 
 
 def override_dose(
-    *, actor: User, session: TreatmentSession, dose_mg: Decimal | None, override_reason: str
+    *, actor: User, session: TreatmentSession, dose_mg: Decimal | float | None, override_reason: str
 ) -> DosePlan:
     """A prescriber's override of a blocked dose: planned with their reason (the plan is kept
     either way), and refused when nothing the reference lets a prescriber override blocks it."""
