@@ -5,6 +5,8 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from ketacare.core.context import audit_context
+
 from . import services
 
 
@@ -12,4 +14,5 @@ from . import services
 # clinics in any zone get theirs during the day and a worker that was down catches up.
 @db_periodic_task(crontab(minute="20"))
 def send_session_reminders() -> int:
-    return services.send_reminders()
+    with audit_context(path="worker:treatments reminders"):
+        return services.send_reminders()

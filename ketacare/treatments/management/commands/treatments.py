@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from ketacare.core.context import audit_context
 from ketacare.treatments import services
 
 
@@ -15,5 +16,6 @@ class Command(BaseCommand):
         parser.add_argument("action", choices=["reminders"])
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
-        sent = services.send_reminders(earliest_hour=0)
+        with audit_context(path=f"cli:treatments {action}"):
+            sent = services.send_reminders(earliest_hour=0)
         self.stdout.write(f"{sent} reminder{'s' if sent != 1 else ''} queued.")
