@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 from types import SimpleNamespace
 
 import time_machine
@@ -18,7 +19,8 @@ def main() -> None:
         _queue_every_kind(clock)
     from ketacare.core.models import OutgoingEmail
 
-    print(json.dumps([[e.subject, e.to] for e in OutgoingEmail.objects.order_by("id")]))
+    rows = [[e.subject, e.to] for e in OutgoingEmail.objects.order_by("id")]
+    sys.stdout.write(json.dumps(rows) + "\n")
 
 
 def _queue_every_kind(clock) -> None:

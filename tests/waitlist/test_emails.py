@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from ketacare.core import outbox
 from ketacare.core.models import OutgoingEmail
-from ketacare.waitlist.models import WaitlistEntry
 from ketacare.core.tasks import sweep_outbox
+from ketacare.waitlist.models import WaitlistEntry
 
 from .conftest import html_of
 
