@@ -63,9 +63,7 @@ def send_contact_message(
         {"message": message, "clinic": clinic, "inbox_url": inbox_url},
         clinic_recipients(clinic.pk),
     )
-    outbox.queue(
-        "public/email/contact_ack", {"message": message, "clinic": clinic}, message.email
-    )
+    outbox.queue("public/email/contact_ack", {"message": message, "clinic": clinic}, message.email)
     return message
 
 
