@@ -108,3 +108,30 @@ def test_a_worker_killed_mid_send_loses_no_email_and_sends_none_twice(tmp_path_f
             os.killpg(worker.pid, signal.SIGKILL)
             worker.wait(10)
     assert sorted(_sent(mail_dir)) == expected  # every email, each exactly once
+
+
+@pytest.mark.slow
+def test_an_install_with_queued_emails_keeps_them_when_the_outbox_moves_to_core(
+    tmp_path_factory, tmp_path
+):
+    var_dir = migrated_var_dir(tmp_path_factory, tmp_path)
+    env = ketacare_env(var_dir)
+    # Back to before the move: the outbox table is the waiting list's, with an email queued.
+    run_ketacare("migrate", "core", "zero", "--noinput", "-v", "0", env=env, check=True)
+    with contextlib.closing(sqlite3.connect(var_dir / "ketacare.sqlite3")) as db, db:
+        db.execute(
+            'INSERT INTO waitlist_outgoingemail ("to", subject, body, html, created_at,'
+            " next_attempt_at, attempts, claim, last_error, failed) VALUES"
+            " ('[\"a@example.org\"]', 'Queued before the upgrade', 'Hello', '',"
+            " '2026-01-01 00:00:00', '2026-01-01 00:00:00', 0, '', '', 0)"
+        )
+    run_ketacare("migrate", "--noinput", "-v", "0", env=env, check=True)
+    code = (
+        "from ketacare.core.models import OutgoingEmail;"
+        "print([(e.subject, e.to) for e in OutgoingEmail.objects.all()])"
+    )
+    shown = run_ketacare("shell", "-c", code, env=env, check=True)
+    assert (
+        shown.stdout.strip().splitlines()[-1]
+        == "[('Queued before the upgrade', ['a@example.org'])]"
+    )
