@@ -1,7 +1,7 @@
 # KetaCare. The two commands: `make run` (a demo on http://127.0.0.1:8000) and `make test`.
 #   make run     venv + install, migrate, demo data (first run only), serve with a task worker
 #   make test    the whole suite (browser tests need /usr/bin/chromium)
-#   make lint    ruff, ruff format --check, mypy (ketacare/clinical), import-linter contract
+#   make lint    ruff, ruff format --check, mypy (all of ketacare), import-linter contract
 #   make bench   every benchmarks/bench_*.py
 
 PYTHON ?= python3
