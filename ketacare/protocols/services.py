@@ -32,7 +32,7 @@ EDITABLE = (
 )  # fmt: skip
 
 
-def _rejected(problems: dict[str, list[str]]) -> Refusal:
+def _rejected(problems: dict[str | None, list[str]]) -> Refusal:
     """The edit refused: every reason, by the field it concerns, for the form."""
     field = next(iter(problems))
     return Refusal(problems[field][0], field=field, errors=problems, code="protocol_rejected")
@@ -115,7 +115,7 @@ def save_protocol_version(
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
     change_note = change_note.strip()
-    problems: dict[str, list[str]] = {}
+    problems: dict[str | None, list[str]] = {}
     if not change_note:
         problems.setdefault("change_note", []).append("Say what changed and why.")
     interval_problem = vitals_interval_problem(vitals_interval_minutes)
