@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_otp.models import Device
@@ -23,9 +22,10 @@ from django_otp.models import Device
 from ketacare.audit.log import record
 from ketacare.audit.models import AuditOutcome
 from ketacare.core import outbox
-from ketacare.core.context import site_url
+from ketacare.core.context import current
 from ketacare.core.errors import Refusal
 from ketacare.core.policy import EDIT_PATIENT, MANAGE_CLINIC, require
+from ketacare.core.urls import absolute_url
 
 from . import mfa
 from .models import Role, User
@@ -47,7 +47,7 @@ def invitation_url(user: User) -> str:
     the current request came in on, else settings.SITE_URL (a management command)."""
     uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
-    return site_url() + reverse("accounts:invitation", args=[uidb64, token])
+    return absolute_url("accounts:invitation", uidb64, token, origin=current().origin)
 
 
 def _queue_invitation(user: User, *, actor: User) -> None:

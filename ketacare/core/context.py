@@ -27,7 +27,8 @@ class AuditContext:
     path: str = ""
     request_id: str = ""
     # The scheme and host the request came in on ("https://clinic.example"), for links in
-    # emails a service queues; empty outside a request (then settings.SITE_URL is used).
+    # emails a service queues (`ketacare.core.urls.absolute_url(..., origin=...)`); empty
+    # outside a request (then settings.SITE_URL is used).
     origin: str = ""
     # Read when a row is written, not when the request starts: API token auth sets
     # `request.user` after the middleware has run.
@@ -47,13 +48,6 @@ _current: contextvars.ContextVar[AuditContext] = contextvars.ContextVar(
 
 def current() -> AuditContext:
     return _current.get()
-
-
-def site_url() -> str:
-    """The site's address for a full link: the one the current request came in on, else
-    settings.SITE_URL (the CLI, the worker). No trailing slash."""
-    origin: str = current().origin or settings.SITE_URL
-    return origin.rstrip("/")
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
