@@ -96,6 +96,7 @@ def _summary(instrument: Instrument) -> dict[str, Any]:
 
 
 def _instrument_or_404(code: str) -> Instrument:
+    # At the edge, with its own message: `NotFound` would answer only "Not found.".
     try:
         return get_instrument(code)
     except UnknownInstrument:
@@ -144,6 +145,8 @@ def score_answers(request: HttpRequest, code: str, payload: AnswersIn) -> Any:
     try:
         result = instrument.score(payload.answers)
     except InvalidAnswers as exc:
+        # Public and stateless (no service): its answer names the item, which a Refusal's
+        # JSON has no key for.
         return Status(422, {"detail": str(exc), "item": exc.item})
     return result.as_dict()
 
