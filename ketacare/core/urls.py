@@ -25,4 +25,5 @@ def absolute_url(
     )
     if request is not None:
         return request.build_absolute_uri(path)
-    return (origin or settings.SITE_URL).rstrip("/") + path
+    base: str = origin or settings.SITE_URL
+    return base.rstrip("/") + path
