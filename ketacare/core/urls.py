@@ -25,5 +25,5 @@ def absolute_url(
     )
     if request is not None:
         return request.build_absolute_uri(path)
-    base: str = origin or settings.SITE_URL
-    return base.rstrip("/") + path
+    site: str = origin or settings.SITE_URL
+    return site.rstrip("/") + path
