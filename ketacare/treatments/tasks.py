@@ -5,8 +5,6 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from ketacare.core.context import audit_context
-
 from . import services
 
 
@@ -14,5 +12,4 @@ from . import services
 # clinics in any zone get theirs during the day and a worker that was down catches up.
 @db_periodic_task(crontab(minute="20"))
 def send_session_reminders() -> int:
-    with audit_context(path="worker:treatments reminders"):
-        return services.send_reminders()
+    return services.send_reminders()

@@ -206,16 +206,3 @@ def test_the_reminders_command_sends_tomorrows_reminders(course, capsys):
     course.book(start=NOW + dt.timedelta(days=1))
     call_command("treatments", "reminders")
     assert "1 reminder queued." in capsys.readouterr().out
-    # The audit row says where the reminder came from (the CLI's audit context).
-    row = AuditEvent.objects.get(model="treatments.TreatmentSession", detail="reminder emailed")
-    assert row.path == "cli:treatments reminders" and row.actor_id is None
-
-
-def test_the_worker_writes_its_reminders_audit_rows_as_the_worker(course):
-    from ketacare.treatments.tasks import send_session_reminders
-
-    course.book(start=NOW + dt.timedelta(days=1))
-    course.clock.move_to(NOW.replace(hour=10))
-    assert send_session_reminders.call_local() == 1
-    row = AuditEvent.objects.get(model="treatments.TreatmentSession", detail="reminder emailed")
-    assert row.path == "worker:treatments reminders" and row.actor_id is None

@@ -5,7 +5,6 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from ketacare.core.context import audit_context
 from ketacare.treatments import services
 
 
@@ -16,6 +15,5 @@ class Command(BaseCommand):
         parser.add_argument("action", choices=["reminders"])
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
-        with audit_context(path=f"cli:treatments {action}"):
-            sent = services.send_reminders(earliest_hour=0)
+        sent = services.send_reminders(earliest_hour=0)
         self.stdout.write(f"{sent} reminder{'s' if sent != 1 else ''} queued.")
