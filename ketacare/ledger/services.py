@@ -13,7 +13,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
@@ -23,6 +22,7 @@ from ketacare.accounts.permissions import has_role, patients_visible_to
 from ketacare.audit.hashchain import GENESIS_HASH
 from ketacare.audit.log import record
 from ketacare.audit.models import AuditOutcome
+from ketacare.core.reauth import ReentryLocked, check_password_reentry
 from ketacare.patients.models import Patient
 
 from . import deadlines
@@ -78,12 +78,6 @@ class LedgerRefusal(Exception):
         self.message = message
         self.code = code
         self.field = field
-
-
-# A witness's password may be tried this many times in WITNESS_LOCK_SECONDS, then the
-# witness form refuses them for the rest of that window (no guessing a colleague's password).
-WITNESS_MAX_FAILURES = 5
-WITNESS_LOCK_SECONDS = 15 * 60
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -226,27 +220,23 @@ def verify_second_person(
             code=Refusal.WITNESS_NOT_STAFF,
             field=field,
         )
-    key = f"ledger:witness-failures:{person.pk}"
-    if (cache.get(key) or 0) >= WITNESS_MAX_FAILURES:
+    # The lock-out (core.reauth) keeps anyone from guessing a colleague's password here.
+    try:
+        right = check_password_reentry(user=person, password=password, purpose="ledger-witness")
+    except ReentryLocked:
         raise LedgerRefusal(
             f"Too many wrong passwords for {person.full_name}: they can act as {what} again in "
             "15 minutes.",
             code=Refusal.WITNESS_LOCKED,
             field=password_field,
-        )
-    if not password or not person.check_password(password):
-        try:
-            cache.add(key, 0, WITNESS_LOCK_SECONDS)
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, WITNESS_LOCK_SECONDS)
+        ) from None
+    if not right:
         raise LedgerRefusal(
             f"That is not {person.full_name}'s password: the {what} must type their own password. "
             "Nothing was saved.",
             code=Refusal.WITNESS_PASSWORD_WRONG,
             field=password_field,
         )
-    cache.delete(key)
     return person
 
 
