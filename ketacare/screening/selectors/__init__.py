@@ -32,7 +32,14 @@ from .intake import (
     open_screening,
     stored_step,
 )
-from .pages import HOME_LIST_LIMIT, DueRow, clinic_worklist, home_context, patient_screening_page
+from .pages import (
+    HOME_LIST_LIMIT,
+    DueRow,
+    clinic_worklist,
+    home_context,
+    patient_screening_page,
+    reassessment_offered,
+)
 from .records import (
     assessment_of,
     assessments_for_api,
@@ -57,6 +64,6 @@ __all__ = [
     "get_decision_for", "home_context", "indications_of", "intake_answers", "intake_bundle",
     "intake_overview", "latest_by_instrument", "latest_screening", "may_read_screening",
     "medical_history", "notes_visible", "open_screening", "patient_request_for",
-    "patient_screening_page", "policy_of", "schedule_of", "score_of", "screening_summary",
-    "settings_for", "stored_step", "urgent_task_for",
+    "patient_screening_page", "policy_of", "reassessment_offered", "schedule_of", "score_of",
+    "screening_summary", "settings_for", "stored_step", "urgent_task_for",
 ]  # fmt: skip

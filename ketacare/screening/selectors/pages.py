@@ -17,6 +17,7 @@ from ketacare.core import policy
 from ketacare.patients.models import Patient
 from ketacare.patients.selectors import patients_visible_to
 
+from ..catalog import self_rated
 from ..models import (
     OPEN_STATUSES,
     Assessment,
@@ -26,7 +27,7 @@ from ..models import (
     ScreeningStatus,
     UrgentTask,
 )
-from .bundles import settings_for
+from .bundles import intake_bundle, settings_for
 from .consent import (
     INTAKE_CONSENTS,
     consent_states,
@@ -65,6 +66,16 @@ def patient_screening_page(*, patient: Patient, at: dt.datetime | None = None) -
         "assessments": assessments,
         "due": due_assessments_for(patient, at),
     }
+
+
+def reassessment_offered(patient: Patient, code: str) -> bool:
+    """May the patient take `code` outside the intake? The self-rated instruments due before
+    sessions or in their bundle."""
+    settings = settings_for(patient.clinic_id)
+    screening = latest_screening(patient)
+    bundle = intake_bundle(screening, settings=settings) if screening else None
+    offered = set(settings.pre_session_instruments) | set(bundle.patient if bundle else ())
+    return code in offered and self_rated(code)
 
 
 # --- Home pages and the staff worklist ---------------------------------------------------------

@@ -23,7 +23,6 @@ from ketacare.core.views import Submitted, action_required, submit
 from ketacare.patients.selectors import own_patient
 
 from .. import selectors, services
-from ..catalog import self_rated
 from ..forms import INTAKE_FORMS, InstrumentForm, RequestResponseForm, raw_values
 from ..models import AssessmentContext, UrgentTask
 from .common import INVALID_ANSWERS, press, scored
@@ -359,11 +358,7 @@ def my_assessment(request: HttpRequest, code: str) -> HttpResponse:
     """A re-assessment the patient completes outside the intake (due before a session or
     every few weeks)."""
     patient = own_patient(request.user)
-    settings = selectors.settings_for(patient.clinic_id)
-    screening = selectors.latest_screening(patient)
-    bundle = selectors.intake_bundle(screening, settings=settings) if screening else None
-    allowed = set(settings.pre_session_instruments) | set(bundle.patient if bundle else ())
-    if code not in allowed or not self_rated(code):
+    if not selectors.reassessment_offered(patient, code):
         raise Http404("No such questionnaire.")
     instrument = INSTRUMENTS[code]
     form = InstrumentForm(request.POST or None, instrument=instrument)
