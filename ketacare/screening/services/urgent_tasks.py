@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from ketacare.accounts.models import User
 from ketacare.audit.log import record
-from ketacare.core import policy
+from ketacare.core import outbox, policy
 from ketacare.core.errors import Refusal
+from ketacare.core.urls import absolute_url
 from ketacare.patients.models import Patient
 
 from ..models import Assessment, UrgentTask
@@ -29,8 +27,8 @@ def raise_urgent_task(
     assessment: Assessment | None,
 ) -> UrgentTask:
     """Open an urgent task (or return the one already open for the same answers) and email
-    the clinic's clinicians once it is committed. Called inside the caller's transaction,
-    which has checked the actor's permission."""
+    the clinic's clinicians through the outbox. Called inside the caller's transaction (the
+    email leaves only if it commits), which has checked the actor's permission."""
     flags = sorted(flags)
     open_tasks = UrgentTask.objects.filter(
         patient=patient, instrument=code, resolved_at__isnull=True
@@ -65,17 +63,16 @@ def raise_urgent_task(
         patient=patient,
         detail=f"urgent safety task: {code} {', '.join(flags)}",
     )
-    link = settings.SITE_URL.rstrip("/") + reverse("screening:worklist")
-    clinic_id = patient.clinic_id
-    transaction.on_commit(lambda: notify_clinicians_of_urgent_task(clinic_id=clinic_id, link=link))
+    notify_clinicians_of_urgent_task(
+        clinic_id=patient.clinic_id, link=absolute_url("screening:worklist")
+    )
     return task
 
 
 def notify_clinicians_of_urgent_task(*, clinic_id: int, link: str) -> int:
-    """Email every active clinician and prescriber of the clinic (through the Huey worker).
-    The email names no patient: it asks the reader to sign in."""
-    from ketacare.accounts.tasks import send_email
-
+    """Email every active clinician and prescriber of the clinic, one email each, through the
+    outbox in the caller's transaction. The email names no patient: it asks the reader to
+    sign in."""
     recipients = list(
         User.objects.filter(
             clinic_id=clinic_id, role__in=policy.roles_for(policy.CLINICAL_CARE), is_active=True
@@ -83,12 +80,9 @@ def notify_clinicians_of_urgent_task(*, clinic_id: int, link: str) -> int:
         .exclude(email="")
         .values_list("email", flat=True)
     )
-    context = {"link": link}
-    subject = " ".join(render_to_string("screening/email/urgent_task_subject.txt", context).split())
-    body = render_to_string("screening/email/urgent_task.txt", context)
-    html = render_to_string("screening/email/urgent_task.html", context)
+    subject, body, html = outbox.render("screening/email/urgent_task", {"link": link})
     for email in recipients:
-        send_email(subject, body, [email], html=html)
+        outbox.add(subject=subject, body=body, html=html, to=email)
     return len(recipients)
 
 
