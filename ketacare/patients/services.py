@@ -8,9 +8,11 @@ from typing import Any
 
 from django.db import transaction
 
-from ketacare.accounts.models import User
+from ketacare.accounts import services as accounts
+from ketacare.accounts.models import Role, User
 from ketacare.audit.log import record
 from ketacare.core import policy
+from ketacare.core.errors import Refusal
 
 from .models import Diagnosis, Patient, WeightMeasurement
 
@@ -93,3 +95,26 @@ def add_diagnosis(
     )
     record(actor=actor, action="create", obj=diagnosis, patient=patient)
     return diagnosis
+
+
+# --- The patient portal
+
+
+@transaction.atomic
+def invite_to_portal(*, actor: User, patient: Patient) -> User:
+    """Give a patient a portal login linked to their record: they get an email with a link to
+    choose a password (accounts' invitation, audited there with this patient)."""
+    policy.require(actor, policy.EDIT_PATIENT, patient, what=NO_PATIENT)
+    if not patient.email:
+        raise Refusal(
+            "Add the patient's email address first: the invitation is emailed.",
+            field="email",
+            code="no_email",
+        )
+    return accounts.invite_user(
+        actor=actor,
+        email=patient.email,
+        full_name=patient.full_name,
+        role=Role.PATIENT,
+        patient=patient,
+    )

@@ -4,10 +4,12 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from ketacare.accounts.models import Role
 from ketacare.audit.log import record
 from ketacare.core import policy
+from ketacare.core.errors import Refusal
 from ketacare.core.policy import CREATE_PATIENT, EDIT_PATIENT, VIEW_PATIENT
 from ketacare.core.views import action_required, role_required, submit
 from ketacare.patients.selectors import get_patient_for, own_patient
@@ -122,3 +124,18 @@ def my_record(request: HttpRequest) -> HttpResponse:
     context = selectors.patient_detail(patient=patient)
     context["can_edit"] = False
     return render(request, "patients/detail.html", context)
+
+
+@action_required(EDIT_PATIENT)
+@require_POST
+def invite_to_portal(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Give a patient a portal login: they choose a password from the emailed link. Its address
+    stays /accounts/patients/<id>/invite/ (`accounts:invite_patient`, see ketacare/urls.py)."""
+    patient = get_patient_for(request.user, patient_id, action=EDIT_PATIENT)
+    try:
+        services.invite_to_portal(actor=request.user, patient=patient)
+    except Refusal as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, f"Portal invitation sent to {patient.email}.")
+    return redirect("patients:detail", patient_id=patient.pk)
