@@ -11,7 +11,8 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from ketacare.accounts.permissions import MANAGE_CLINIC, action_required
+from ketacare.core.policy import MANAGE_CLINIC
+from ketacare.core.views import action_required
 
 from . import selectors
 from .forms import AuditFilterForm
@@ -95,7 +96,7 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     described = ", ".join(f"{k}={v}" for k, v in filters.items() if v not in ("", None))
     # Audited before a byte is sent; the file holds the rows as they were at this moment.
     export_event = record(
-        request=request, action=AuditAction.EXPORT, obj=("audit.AuditEvent", ""),
+        action=AuditAction.EXPORT, obj=("audit.AuditEvent", ""),
         patient=filters["patient_id"],
         detail=f"CSV export of the audit log ({described or 'no filters'})",
     )  # fmt: skip

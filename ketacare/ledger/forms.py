@@ -9,7 +9,7 @@ from typing import Any
 
 from django import forms
 
-from ketacare.accounts.permissions import patients_visible_to
+from ketacare.patients.selectors import patients_visible_to
 
 from . import selectors
 from .models import CountKind, EntryKind, LocationKind, LossKind, Lot, ProductForm

@@ -8,10 +8,13 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from ketacare.accounts.models import STAFF_ROLES, User
+from ketacare.accounts.models import Clinic, User
+from ketacare.core.errors import NotFound
+from ketacare.core.roles import STAFF_ROLES
 
 from .models import (
     GATE_COUNT_KINDS,
@@ -21,15 +24,30 @@ from .models import (
     Investigation,
     InvestigationStatus,
     LedgerEntry,
+    LedgerSettings,
     LossCase,
     Lot,
     Product,
     StockBalance,
     StorageLocation,
 )
-from .services import clinic_today, ledger_settings
 
 BIENNIAL_INTERVAL_DAYS = 2 * 365
+
+
+def clinic_today(clinic: Clinic, now: dt.datetime | None = None) -> dt.date:
+    """Today's date where the clinic is."""
+    return timezone.localtime(now or timezone.now(), ZoneInfo(clinic.timezone)).date()
+
+
+def ledger_settings(clinic: Clinic) -> LedgerSettings:
+    """The clinic's ledger settings; the defaults (unsaved) when it has none yet."""
+    found = LedgerSettings.objects.filter(clinic=clinic).first()
+    if found is None:
+        return LedgerSettings(
+            clinic=clinic, require_opening_count=settings.LEDGER_REQUIRE_OPENING_COUNT
+        )
+    return found
 
 
 def products(user: Any, *, active_only: bool = False) -> QuerySet[Product]:
@@ -132,14 +150,18 @@ def filtered_entries(user: Any, filters: EntryFilters) -> QuerySet[LedgerEntry]:
     return qs
 
 
-def entry_detail(user: Any, entry_id: int) -> LedgerEntry | None:
-    return (
+def entry_detail(user: Any, entry_id: int) -> LedgerEntry:
+    """One entry of the user's clinic, with its corrections; `NotFound` otherwise."""
+    entry = (
         entries(user)
         .select_related("corrects", "related_entry")
         .prefetch_related("corrections")
         .filter(pk=entry_id)
         .first()
     )
+    if entry is None:
+        raise NotFound("No such entry.")
+    return entry
 
 
 def counts(user: Any) -> QuerySet[InventoryCount]:
@@ -148,17 +170,22 @@ def counts(user: Any) -> QuerySet[InventoryCount]:
     )
 
 
-def count_detail(user: Any, count_id: int) -> InventoryCount | None:
-    return (
+def count_detail(user: Any, count_id: int) -> InventoryCount:
+    """One count of the user's clinic, with its lines; `NotFound` otherwise."""
+    count = (
         counts(user)
         .prefetch_related("lines__lot__product", "lines__investigation")
         .filter(pk=count_id)
         .first()
     )
+    if count is None:
+        raise NotFound("No such count.")
+    return count
 
 
-def investigations(user: Any) -> QuerySet[Investigation]:
-    return Investigation.objects.filter(clinic_id=user.clinic_id).select_related(
+def investigations(user: Any, *, status: str = "") -> QuerySet[Investigation]:
+    """The clinic's investigations, all of them or those with `status` (open, resolved)."""
+    qs = Investigation.objects.filter(clinic_id=user.clinic_id).select_related(
         "count_line__lot__product",
         "count_line__count__location",
         "count_line__count__counted_by",
@@ -166,12 +193,27 @@ def investigations(user: Any) -> QuerySet[Investigation]:
         "resolved_by",
         "adjustment",
     )
+    return qs.filter(status=status) if status else qs
+
+
+def investigation_detail(user: Any, investigation_id: int) -> Investigation:
+    investigation = investigations(user).filter(pk=investigation_id).first()
+    if investigation is None:
+        raise NotFound("No such investigation.")
+    return investigation
 
 
 def loss_cases(user: Any) -> QuerySet[LossCase]:
     return LossCase.objects.filter(clinic_id=user.clinic_id).select_related(
         "entry__lot__product", "entry__location", "entry__actor"
     )
+
+
+def loss_case_detail(user: Any, case_id: int) -> LossCase:
+    case = loss_cases(user).filter(pk=case_id).first()
+    if case is None:
+        raise NotFound("No such case.")
+    return case
 
 
 def overdue_loss_cases(user: Any, now: dt.datetime | None = None) -> list[LossCase]:
@@ -242,13 +284,17 @@ __all__ = [
     "EntryKind",
     "balances",
     "biennial_status",
+    "clinic_today",
     "count_detail",
     "counts",
     "entries",
     "entry_detail",
     "filtered_entries",
+    "investigation_detail",
     "investigations",
+    "ledger_settings",
     "locations",
+    "loss_case_detail",
     "loss_cases",
     "lots",
     "overdue_loss_cases",

@@ -57,7 +57,7 @@ def test_the_service_refuses_self_witnessing_with_a_clear_reason(world, stock):
 
     from ketacare.ledger import services
 
-    with pytest.raises(services.LedgerRefusal) as refused:
+    with pytest.raises(services.Refusal) as refused:
         services.record_waste(
             actor=world.clinician,
             lot=stock.lot,
@@ -90,7 +90,7 @@ def test_a_witness_from_another_clinic_is_refused(world, stock):
 
     from ketacare.ledger import services
 
-    with pytest.raises(services.LedgerRefusal) as refused:
+    with pytest.raises(services.Refusal) as refused:
         services.record_waste(
             actor=world.clinician,
             lot=stock.lot,
@@ -109,7 +109,7 @@ def test_a_patient_or_monitor_cannot_witness(world, stock):
     from ketacare.ledger import services
 
     for person in (world.patient_user, world.monitor):
-        with pytest.raises(services.LedgerRefusal) as refused:
+        with pytest.raises(services.Refusal) as refused:
             services.record_waste(
                 actor=world.clinician,
                 lot=stock.lot,
