@@ -205,7 +205,7 @@ def entries_in_db(var_dir: Path) -> list[tuple[str, str]]:
 
 def outbox_pending(var_dir: Path) -> int:
     with contextlib.closing(sqlite3.connect(var_dir / "ketacare.sqlite3")) as db:
-        query = "SELECT COUNT(*) FROM waitlist_outgoingemail WHERE NOT failed"
+        query = "SELECT COUNT(*) FROM core_outgoingemail WHERE NOT failed"
         return int(db.execute(query).fetchone()[0])
 
 

@@ -1,4 +1,4 @@
-"""Account forms: sign-in, password reset (mail sent by the worker), invitations, MFA codes
+"""Account forms: sign-in, password reset (mail through the outbox), invitations, MFA codes
 and API tokens. Validation happens here, with messages a person can act on."""
 
 from __future__ import annotations
@@ -7,10 +7,11 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.db import transaction
 
 from ketacare.audit.log import record
+from ketacare.core import outbox
 
-from .emails import queue_email
 from .models import User
 from .services import DUPLICATE_EMAIL, INVITABLE_ROLES
 
@@ -30,7 +31,8 @@ class LoginForm(auth_forms.AuthenticationForm):
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
-    """Django's reset form; the email is rendered here and sent by the Huey worker."""
+    """Django's reset form; the email is rendered here and put in the outbox (Django's own
+    sending is replaced), with the audit row, in one transaction."""
 
     email = forms.EmailField(
         label="Email",
@@ -43,7 +45,8 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     def save(self, *args: Any, **kwargs: Any) -> None:
         # Kept for the audit row that send_mail writes.
         self.request = kwargs.get("request")
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
 
     def send_mail(
         self,
@@ -54,7 +57,7 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         to_email: str,
         html_email_template_name: str | None = None,
     ) -> None:
-        queue_email("password_reset", context, to_email)
+        outbox.queue("accounts/email/password_reset", context, to_email)
         user = context["user"]
         # Asked for by someone not signed in: the account is the object, not the actor.
         record(action="update", obj=user, request=self.request, clinic_id=user.clinic_id,

@@ -18,12 +18,11 @@ from django_otp.models import Device
 
 from ketacare.audit.log import record
 from ketacare.audit.models import AuditOutcome
+from ketacare.core import outbox
 
 from . import mfa
-from .emails import render_email
 from .models import Role, User
 from .permissions import EDIT_PATIENT, MANAGE_CLINIC, allowed
-from .tasks import send_email
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -63,9 +62,8 @@ def _queue_invitation(user: User, *, actor: User, request: HttpRequest | None) -
         "url": invitation_url(user, request),
         "expires_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
     }
-    subject, body, html = render_email("invitation", context)
-    # Only once the user row exists for everyone: a rolled-back invitation sends nothing.
-    transaction.on_commit(lambda: send_email(subject, body, [user.email], html=html))
+    # In the outbox, in this transaction: a rolled-back invitation sends nothing.
+    outbox.queue("accounts/email/invitation", context, user.email)
 
 
 @transaction.atomic

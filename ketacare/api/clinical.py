@@ -22,6 +22,7 @@ from ketacare.clinical.instruments import (
     UnknownInstrument,
     get_instrument,
 )
+from ketacare.clinical.vitals_ranges import PLAUSIBLE
 
 instruments_router = Router(tags=["instruments"])
 dosing_router = Router(tags=["dosing"])
@@ -147,11 +148,16 @@ def score_answers(request: HttpRequest, code: str, payload: AnswersIn) -> Any:
     return result.as_dict()
 
 
+def _plausible(measure: str, **default: Any) -> Any:
+    plausible = PLAUSIBLE[measure]
+    return Field(ge=plausible.low, le=plausible.high, **default)
+
+
 class VitalsIn(Schema):
-    systolic: int = Field(ge=40, le=300)
-    diastolic: int = Field(ge=20, le=200)
-    heart_rate: int = Field(ge=20, le=250)
-    spo2: int = Field(ge=50, le=100)
+    systolic: int = _plausible("systolic")
+    diastolic: int = _plausible("diastolic")
+    heart_rate: int = _plausible("heart_rate")
+    spo2: int = _plausible("spo2")
 
 
 class PriorDoseIn(Schema):
@@ -162,7 +168,7 @@ class PriorDoseIn(Schema):
 class DosePlanIn(Schema):
     protocol: str = Field(description="Code of a default protocol, e.g. iv-depression.")
     at: dt.datetime = Field(description="When the dose is planned (with a UTC offset).")
-    weight_kg: float | None = Field(default=None, gt=0, le=400)
+    weight_kg: float | None = _plausible("weight_kg", default=None)
     dose_mg: float | None = Field(default=None, description="Proposed dose; none = standard.")
     vitals: VitalsIn | None = None
     history: list[PriorDoseIn] = Field(default_factory=list, max_length=500)

@@ -30,7 +30,7 @@ _PG_LOCK_KEY = 0x4B43_4155  # "KCAU": serialises chain appends across app server
 
 
 def compute_hash(prev_hash: str, fields: dict[str, Any]) -> str:
-    payload = {name: fields.get(name) for name in HASHED_FIELDS}
+    payload: dict[str, Any] = {name: fields.get(name) for name in HASHED_FIELDS}
     at = payload["at"]
     payload["at"] = at.isoformat() if hasattr(at, "isoformat") else at
     for key in ("actor_id", "clinic_id", "patient_id"):

@@ -50,14 +50,16 @@ def client_ip(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
     if settings.NUM_PROXIES:
-        forwarded = [
+        forwarded: list[str] = [
             part.strip()
             for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
             if part.strip()
         ]
-        if len(forwarded) >= settings.NUM_PROXIES:
-            return forwarded[-settings.NUM_PROXIES]
-    return request.META.get("REMOTE_ADDR") or None
+        proxies: int = settings.NUM_PROXIES
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    address: str | None = request.META.get("REMOTE_ADDR") or None
+    return address
 
 
 def for_request(request: HttpRequest) -> AuditContext:

@@ -81,9 +81,9 @@ def _in_scope(user: Any, obj: Any) -> bool:
     if label != "patients.Patient":
         return False
     if user.role == Role.PATIENT:
-        return obj.user_id == user.pk
+        return bool(obj.user_id == user.pk)
     if user.role == Role.MONITOR:
-        return obj.clinic_id == user.clinic_id and obj.monitors.filter(pk=user.pk).exists()
+        return bool(obj.clinic_id == user.clinic_id and obj.monitors.filter(pk=user.pk).exists())
     return False
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from ketacare.accounts.models import STAFF_ROLES, Role, User
 from ketacare.accounts.permissions import has_role
 from ketacare.audit.log import record
-from ketacare.waitlist import notifications
+from ketacare.core import outbox
 from ketacare.waitlist.links import absolute_url
 from ketacare.waitlist.services import public_clinic
 
@@ -58,14 +58,12 @@ def send_contact_message(
     from django.urls import reverse
 
     inbox_url = absolute_url(reverse("public:inbox_message", args=[message.pk]), request)
-    notifications.queue(
+    outbox.queue(
         "public/email/contact_to_clinic",
         {"message": message, "clinic": clinic, "inbox_url": inbox_url},
         clinic_recipients(clinic.pk),
     )
-    notifications.queue(
-        "public/email/contact_ack", {"message": message, "clinic": clinic}, message.email
-    )
+    outbox.queue("public/email/contact_ack", {"message": message, "clinic": clinic}, message.email)
     return message
 
 

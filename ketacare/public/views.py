@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from ketacare.accounts.models import STAFF_ROLES
 from ketacare.accounts.permissions import role_required
 from ketacare.audit.log import record
-from ketacare.waitlist.ratelimit import hit
+from ketacare.core.ratelimit import hit
 from ketacare.waitlist.views import HONEYPOT, body_too_large, too_many
 
 from . import services

@@ -12,6 +12,7 @@ from django import forms
 
 from ketacare.clinical.eligibility import ANXIETY, DEPRESSION, OCD, PAIN, PTSD
 from ketacare.clinical.instruments import INSTRUMENTS, Instrument
+from ketacare.clinical.vitals_ranges import PLAUSIBLE
 from ketacare.patients.models import Sex
 
 from .models import (
@@ -23,6 +24,7 @@ from .models import (
 )
 
 YES_NO = [("no", "No"), ("yes", "Yes")]
+WEIGHT, HEIGHT = PLAUSIBLE["weight_kg"], PLAUSIBLE["height_cm"]
 SKIP = "skip"
 
 
@@ -63,23 +65,23 @@ class AboutForm(forms.Form):
     )
     weight_kg = forms.DecimalField(
         label="Weight (kg)",
-        min_value=Decimal(20),
-        max_value=Decimal(400),
+        min_value=Decimal(WEIGHT.low),
+        max_value=Decimal(WEIGHT.high),
         decimal_places=1,
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.1"}),
         error_messages={
-            "min_value": "Enter a weight between 20 and 400 kg.",
-            "max_value": "Enter a weight between 20 and 400 kg.",
+            "min_value": f"Enter a weight between {WEIGHT.low} and {WEIGHT.high} kg.",
+            "max_value": f"Enter a weight between {WEIGHT.low} and {WEIGHT.high} kg.",
         },
     )
     height_cm = forms.IntegerField(
         label="Height (cm)",
-        min_value=100,
-        max_value=250,
+        min_value=HEIGHT.low,
+        max_value=HEIGHT.high,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         error_messages={
-            "min_value": "Enter a height between 100 and 250 cm.",
-            "max_value": "Enter a height between 100 and 250 cm.",
+            "min_value": f"Enter a height between {HEIGHT.low} and {HEIGHT.high} cm.",
+            "max_value": f"Enter a height between {HEIGHT.low} and {HEIGHT.high} cm.",
         },
     )
 
@@ -412,14 +414,14 @@ class FindingsForm(forms.Form):
     screening_systolic = forms.IntegerField(
         label="Screening blood pressure: systolic (mmHg)",
         required=False,
-        min_value=50,
-        max_value=300,
+        min_value=PLAUSIBLE["systolic"].low,
+        max_value=PLAUSIBLE["systolic"].high,
     )
     screening_diastolic = forms.IntegerField(
         label="Screening blood pressure: diastolic (mmHg)",
         required=False,
-        min_value=20,
-        max_value=200,
+        min_value=PLAUSIBLE["diastolic"].low,
+        max_value=PLAUSIBLE["diastolic"].high,
     )
     named_adult_monitor = forms.BooleanField(
         label="A named adult monitor for at-home sessions", required=False

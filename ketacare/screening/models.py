@@ -17,6 +17,15 @@ from ketacare.clinical.dosing.codes import (
 )
 from ketacare.clinical.eligibility import ELIGIBLE, INELIGIBLE, NEEDS_REVIEW
 from ketacare.clinical.screening import APPROVE, DECISION_TEXT, DECLINE, IN_PERSON
+from ketacare.clinical.vitals_ranges import PLAUSIBLE
+
+
+def _plausible(field: str, measure: str | None = None) -> Q:
+    """`field` empty or within the plausible range of `measure` (default: `field`)."""
+    plausible = PLAUSIBLE[measure or field]
+    return Q(**{f"{field}__isnull": True}) | Q(
+        **{f"{field}__range": (plausible.low, plausible.high)}
+    )
 
 
 class Route(models.TextChoices):
@@ -141,10 +150,8 @@ class Screening(models.Model):
                 name="screening_status_valid",
             ),
             models.CheckConstraint(
-                condition=(
-                    Q(screening_systolic__isnull=True) | Q(screening_systolic__range=(50, 300))
-                )
-                & (Q(screening_diastolic__isnull=True) | Q(screening_diastolic__range=(20, 200))),
+                condition=_plausible("screening_systolic", "systolic")
+                & _plausible("screening_diastolic", "diastolic"),
                 name="screening_bp_range",
             ),
         ]

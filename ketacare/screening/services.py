@@ -12,7 +12,6 @@ from typing import Any
 
 from django.db import transaction
 from django.http import Http404, HttpRequest
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,6 +20,7 @@ from ketacare.accounts.permissions import has_role
 from ketacare.audit.log import client_ip, record
 from ketacare.clinical.instruments import INSTRUMENTS, score
 from ketacare.clinical.screening import APPROVE, crisis_flags, crisis_flags_so_far, is_override
+from ketacare.core import outbox
 from ketacare.patients.models import Patient
 
 from . import selectors
@@ -467,27 +467,22 @@ def _raise_urgent_task(
     link = reverse("screening:worklist")
     if request is not None:
         link = request.build_absolute_uri(link)
-    clinic_id = patient.clinic_id
-    transaction.on_commit(lambda: notify_clinicians_of_urgent_task(clinic_id=clinic_id, link=link))
+    notify_clinicians_of_urgent_task(clinic_id=patient.clinic_id, link=link)
     return task
 
 
 def notify_clinicians_of_urgent_task(*, clinic_id: int, link: str) -> int:
-    """Email every active clinician and prescriber of the clinic (through the Huey worker).
-    The email names no patient: it asks the reader to sign in."""
-    from ketacare.accounts.tasks import send_email
-
+    """Email every active clinician and prescriber of the clinic, one email each, through the
+    outbox in the caller's transaction. The email names no patient: it asks the reader to
+    sign in."""
     recipients = list(
         User.objects.filter(clinic_id=clinic_id, role__in=URGENT_TASK_ROLES, is_active=True)
         .exclude(email="")
         .values_list("email", flat=True)
     )
-    context = {"link": link}
-    subject = " ".join(render_to_string("screening/email/urgent_task_subject.txt", context).split())
-    body = render_to_string("screening/email/urgent_task.txt", context)
-    html = render_to_string("screening/email/urgent_task.html", context)
+    subject, body, html = outbox.render("screening/email/urgent_task", {"link": link})
     for email in recipients:
-        send_email(subject, body, [email], html=html)
+        outbox.add(subject=subject, body=body, html=html, to=email)
     return len(recipients)
 
 

@@ -17,6 +17,7 @@ from ninja.responses import Status
 from ketacare.accounts.models import Role
 from ketacare.accounts.permissions import get_patient_for, has_role
 from ketacare.audit.log import record
+from ketacare.clinical.vitals_ranges import PLAUSIBLE
 
 from . import selectors, services
 from .models import DosePlan, SessionEvent, TimePoint, TreatmentSession, VitalSigns
@@ -77,12 +78,17 @@ class VitalsOut(Schema):
     corrects_id: int | None
 
 
+def _plausible(measure: str) -> Any:
+    plausible = PLAUSIBLE[measure]
+    return Field(default=None, ge=plausible.low, le=plausible.high)
+
+
 class VitalsIn(Schema):
-    systolic: int | None = Field(default=None, ge=0, le=400)
-    diastolic: int | None = Field(default=None, ge=0, le=400)
-    heart_rate: int | None = Field(default=None, ge=0, le=400)
-    spo2: int | None = Field(default=None, ge=0, le=100)
-    respiratory_rate: int | None = Field(default=None, ge=0, le=100)
+    systolic: int | None = _plausible("systolic")
+    diastolic: int | None = _plausible("diastolic")
+    heart_rate: int | None = _plausible("heart_rate")
+    spo2: int | None = _plausible("spo2")
+    respiratory_rate: int | None = _plausible("respiratory_rate")
     moaas: int | None = Field(default=None, ge=0, le=5, description="MOAA/S sedation, 0-5")
     cadss_answers: list[int] | None = Field(
         default=None, description="The 23 CADSS items (0-4 each), or null."

@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 
 from ketacare.clinical.instruments import INSTRUMENTS
 from ketacare.clinical.monitoring_schedule import MOAAS_SCALE, PREGNANCY_ANSWERS
+from ketacare.clinical.vitals_ranges import PLAUSIBLE
 
 from .models import (
     Chair,
@@ -39,6 +40,18 @@ class DateTimeInput(forms.DateTimeInput):
 
 def _number(**attrs: Any) -> forms.NumberInput:
     return forms.NumberInput(attrs={"inputmode": "numeric", **attrs})
+
+
+def _vital(measure: str, label: str) -> forms.IntegerField:
+    """An optional reading, refused (in the service's words) outside its plausible range."""
+    plausible = PLAUSIBLE[measure]
+
+    def check(value: int) -> None:
+        problem = plausible.problem(value)
+        if problem is not None:
+            raise forms.ValidationError(problem, code="implausible")
+
+    return forms.IntegerField(label=label, required=False, widget=_number(), validators=[check])
 
 
 YES_NO = [("", "—"), ("yes", "Yes"), ("no", "No")]
@@ -188,13 +201,11 @@ CADSS = INSTRUMENTS["cadss"]
 
 
 class VitalsForm(forms.Form):
-    systolic = forms.IntegerField(label="Systolic (mmHg)", required=False, widget=_number())
-    diastolic = forms.IntegerField(label="Diastolic (mmHg)", required=False, widget=_number())
-    heart_rate = forms.IntegerField(label="Heart rate (bpm)", required=False, widget=_number())
-    spo2 = forms.IntegerField(label="SpO2 (%)", required=False, widget=_number())
-    respiratory_rate = forms.IntegerField(
-        label="Respiratory rate (/min)", required=False, widget=_number()
-    )
+    systolic = _vital("systolic", "Systolic (mmHg)")
+    diastolic = _vital("diastolic", "Diastolic (mmHg)")
+    heart_rate = _vital("heart_rate", "Heart rate (bpm)")
+    spo2 = _vital("spo2", "SpO2 (%)")
+    respiratory_rate = _vital("respiratory_rate", "Respiratory rate (/min)")
     moaas = forms.TypedChoiceField(
         label="Sedation (MOAA/S)",
         choices=[("", "Not assessed"), *MOAAS_SCALE.items()],

@@ -22,8 +22,17 @@ from ketacare.clinical.monitoring_schedule import (
     PREGNANCY_ANSWERS,
     TIME_POINT_TEXT,
 )
+from ketacare.clinical.vitals_ranges import PLAUSIBLE
 
 DOSE = {"max_digits": 8, "decimal_places": 1}
+
+
+def _plausible(field: str, measure: str | None = None) -> Q:
+    """`field` empty or within the plausible range of `measure` (default: `field`)."""
+    plausible = PLAUSIBLE[measure or field]
+    return Q(**{f"{field}__isnull": True}) | Q(
+        **{f"{field}__range": (plausible.low, plausible.high)}
+    )
 
 
 class TreatmentSettings(models.Model):
@@ -390,11 +399,11 @@ class VitalSigns(AppendOnlyModel):
         indexes = [models.Index(fields=["session", "taken_at"], name="vitals_session_time")]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(systolic__isnull=True) | Q(systolic__range=(40, 300)))
-                & (Q(diastolic__isnull=True) | Q(diastolic__range=(20, 200)))
-                & (Q(heart_rate__isnull=True) | Q(heart_rate__range=(20, 250)))
-                & (Q(spo2__isnull=True) | Q(spo2__range=(50, 100)))
-                & (Q(respiratory_rate__isnull=True) | Q(respiratory_rate__range=(4, 60)))
+                condition=_plausible("systolic")
+                & _plausible("diastolic")
+                & _plausible("heart_rate")
+                & _plausible("spo2")
+                & _plausible("respiratory_rate")
                 & (Q(moaas__isnull=True) | Q(moaas__range=(0, 5))),
                 name="vitals_plausible",
             ),

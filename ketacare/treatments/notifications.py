@@ -1,5 +1,5 @@
-"""Treatment emails: rendered from templates here (plain text + HTML) and handed to the
-worker's `send_email` task once the transaction that caused them commits. Alerts to
+"""Treatment emails: templates in `treatments/email/`, put in the outbox
+(ketacare.core.outbox) in the transaction that causes them; the worker sends them. Alerts to
 prescribers carry no patient name or reading (email is not a secure channel): they say where
 to look. Reminders go to the patient, about their own session."""
 
@@ -9,31 +9,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from ketacare.accounts.models import Role, User
-from ketacare.accounts.tasks import send_email
 from ketacare.clinical.monitoring_schedule import preparation_instructions
-
-
-def _render(name: str, context: dict[str, Any]) -> tuple[str, str, str]:
-    base = f"treatments/email/{name}"
-    subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
-    return (
-        subject,
-        render_to_string(f"{base}.txt", context),
-        render_to_string(f"{base}.html", context),
-    )
+from ketacare.core import outbox
 
 
 def _queue(name: str, context: dict[str, Any], recipients: list[str]) -> None:
-    if not recipients:
-        return
-    subject, body, html = _render(name, context)
-    transaction.on_commit(lambda: send_email(subject, body, recipients, html=html))
+    outbox.queue(f"treatments/email/{name}", context, recipients)
 
 
 def _prescribers(clinic_id: int) -> list[str]:

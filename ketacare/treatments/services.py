@@ -14,7 +14,6 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
@@ -40,6 +39,8 @@ from ketacare.clinical.monitoring_schedule import (
     checklist_problems,
     time_point_problem,
 )
+from ketacare.clinical.vitals_ranges import PLAUSIBLE
+from ketacare.core.reauth import ReentryLocked, check_password_reentry
 from ketacare.patients.models import Patient
 
 from . import gates, notifications, selectors
@@ -69,9 +70,6 @@ CLINICAL = frozenset({Role.CLINICIAN, Role.PRESCRIBER})
 PRESCRIBERS = frozenset({Role.PRESCRIBER})
 ADMINS = frozenset({Role.ADMIN})
 
-# A prescriber's signing password may be wrong this many times in SIGNATURE_LOCK_SECONDS.
-SIGNATURE_MAX_FAILURES = 5
-SIGNATURE_LOCK_SECONDS = 15 * 60
 # Which ledger product forms a route draws from.
 ROUTE_PRODUCT_FORMS = {
     "iv": {"vial"},
@@ -161,23 +159,18 @@ def verify_signature(*, actor: User, password: str, otp_code: str, request: Any 
     from ketacare.accounts import mfa
     from ketacare.accounts.services import verify_second_factor
 
-    key = f"treatments:signature-failures:{actor.pk}"
-    if (cache.get(key) or 0) >= SIGNATURE_MAX_FAILURES:
+    try:
+        right = check_password_reentry(user=actor, password=password, purpose="order-signature")
+    except ReentryLocked:
         raise TreatmentError(
             "Too many wrong passwords: you can sign orders again in 15 minutes.", field="password"
-        )
-    if not password or not actor.check_password(password):
-        try:
-            cache.add(key, 0, SIGNATURE_LOCK_SECONDS)
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, SIGNATURE_LOCK_SECONDS)
+        ) from None
+    if not right:
         record(actor=actor, action="update", obj=actor, request=request,
                outcome=AuditOutcome.DENIED, detail="order signature: wrong password")  # fmt: skip
         raise TreatmentError(
             "That is not your password: the order was not signed.", field="password"
         )
-    cache.delete(key)
     if mfa.has_confirmed_device(actor):
         code = mfa.normalise_code(otp_code)
         if not mfa.TOTP_CODE_RE.match(code):
@@ -593,13 +586,6 @@ def check_in(
 
 # --- Vitals ----------------------------------------------------------------------------------
 
-VITAL_LIMITS = {
-    "systolic": (40, 300, "systolic BP"),
-    "diastolic": (20, 200, "diastolic BP"),
-    "heart_rate": (20, 250, "heart rate"),
-    "spo2": (50, 100, "SpO2"),
-    "respiratory_rate": (4, 60, "respiratory rate"),
-}
 CADSS_ITEMS = 23
 
 
@@ -633,11 +619,9 @@ def record_vitals(
     }  # fmt: skip
     errors: dict[str | None, list[str]] = {}
     for name, value in values.items():
-        low, high, label = VITAL_LIMITS[name]
-        if value is not None and not low <= value <= high:
-            errors.setdefault(name, []).append(
-                f"A {label} of {value} is not possible: check the reading ({low}–{high})."
-            )
+        problem = None if value is None else PLAUSIBLE[name].problem(value)
+        if problem is not None:
+            errors.setdefault(name, []).append(problem)
     if (systolic is None) != (diastolic is None):
         errors.setdefault("diastolic" if diastolic is None else "systolic", []).append(
             "Give both systolic and diastolic pressure."

@@ -13,9 +13,10 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
+from ketacare.core.ratelimit import hit
+
 from . import services
 from .forms import PrescreenField, SignupForm
-from .ratelimit import hit
 
 router = Router(tags=["waitlist"])
 

@@ -1,5 +1,5 @@
-"""Waiting-list work for the Huey worker: the outbox is sent when kicked and swept every
-minute; invitations past their date are expired every hour (their people return to the
+"""Waiting-list work for the Huey worker (its emails leave through ketacare.core.tasks):
+invitations past their date are expired every hour (their people return to the
 list); and, when WAITLIST_AUTO_INVITE is on, the next people are invited every Monday
 morning within each program's weekly capacity."""
 
@@ -7,22 +7,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task
 
-from . import outbox, services
+from . import services
 from .models import Program
-
-
-@db_task()
-def deliver_emails() -> int:
-    """Send the outbox (queued by a kick after a commit)."""
-    return outbox.deliver()
-
-
-@db_periodic_task(crontab(minute="*"))
-def sweep_outbox() -> int:
-    """Every minute: what a kick missed, and retries whose time has come."""
-    return outbox.deliver()
 
 
 @db_periodic_task(crontab(minute="7"))

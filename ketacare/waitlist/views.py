@@ -26,12 +26,12 @@ from django.views.decorators.http import require_POST
 from ketacare.accounts.models import STAFF_ROLES, Role
 from ketacare.accounts.permissions import MANAGE_CLINIC, action_required, role_required
 from ketacare.audit.log import record
+from ketacare.core.ratelimit import hit
 
 from . import selectors, services
 from .choices import REGIONS, Condition, EntryStatus, Route
 from .forms import SignupForm
 from .models import Program, WaitlistEntry
-from .ratelimit import hit
 
 HONEYPOT = "website"
 _staff_only = role_required(*STAFF_ROLES)

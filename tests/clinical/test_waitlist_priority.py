@@ -10,7 +10,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ketacare.clinical.waitlist_priority import (
-    DEFAULT_WEIGHTS,
     PriorityWeights,
     override_key,
     priority,
@@ -34,8 +33,16 @@ weights = st.builds(
 )
 
 
-def test_default_weights_are_two_per_prescreen_point_one_per_week_ten_for_the_region():
-    assert DEFAULT_WEIGHTS == PriorityWeights(2.0, 1.0, 10.0)
+def test_by_default_a_prescreen_point_is_worth_two_weeks_of_waiting():
+    # Same region, same day: one more prescreen point outranks a person who waited 1.9
+    # weeks longer, and ties with one who waited exactly 2 weeks longer.
+    sicker = priority(prescreen_total=7, in_region=True, waiting_since=T0 + 2 * WEEK,
+                      now=T0 + 10 * WEEK)  # fmt: skip
+    longer = priority(prescreen_total=6, in_region=True, waiting_since=T0, now=T0 + 10 * WEEK)
+    assert sicker == pytest.approx(longer)
+    almost = priority(prescreen_total=6, in_region=True, waiting_since=T0 + dt.timedelta(days=1),
+                      now=T0 + 10 * WEEK)  # fmt: skip
+    assert sicker > almost
 
 
 def test_score_adds_severity_waiting_and_region_terms():

@@ -13,9 +13,10 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.db import transaction
 from django.utils import timezone
 
-from ketacare.waitlist import outbox
-from ketacare.waitlist.models import OutgoingEmail, WaitlistEntry
-from ketacare.waitlist.tasks import sweep_outbox
+from ketacare.core import outbox
+from ketacare.core.models import OutgoingEmail
+from ketacare.core.tasks import sweep_outbox
+from ketacare.waitlist.models import WaitlistEntry
 
 from .conftest import html_of
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from ketacare.core.ratelimit import parse_rate
 from ketacare.waitlist.models import WaitlistEntry
-from ketacare.waitlist.ratelimit import parse_rate
 
 pytestmark = pytest.mark.django_db
 

@@ -20,11 +20,9 @@ from .entries import (
 )
 from .losses import report_loss, update_loss_case
 from .setup import create_location, create_product, update_ledger_settings
-from .witness import WITNESS_LOCK_SECONDS, WITNESS_MAX_FAILURES, verify_second_person
+from .witness import verify_second_person
 
 __all__ = [
-    "WITNESS_LOCK_SECONDS",
-    "WITNESS_MAX_FAILURES",
     "Code",
     "Refusal",
     "create_location",

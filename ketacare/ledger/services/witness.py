@@ -3,18 +3,12 @@ by typing their own password into the same form."""
 
 from __future__ import annotations
 
-from django.core.cache import cache
-
 from ketacare.accounts.models import User
 from ketacare.core import policy
 from ketacare.core.errors import Refusal
+from ketacare.core.reauth import ReentryLocked, check_password_reentry
 
 from .base import Code
-
-# A witness's password may be tried this many times in WITNESS_LOCK_SECONDS, then the
-# witness form refuses them for the rest of that window (no guessing a colleague's password).
-WITNESS_MAX_FAILURES = 5
-WITNESS_LOCK_SECONDS = 15 * 60
 
 
 def verify_second_person(
@@ -46,25 +40,21 @@ def verify_second_person(
             code=Code.WITNESS_NOT_STAFF,
             field=field,
         )
-    key = f"ledger:witness-failures:{person.pk}"
-    if (cache.get(key) or 0) >= WITNESS_MAX_FAILURES:
+    # The lock-out (core.reauth) keeps anyone from guessing a colleague's password here.
+    try:
+        right = check_password_reentry(user=person, password=password, purpose="ledger-witness")
+    except ReentryLocked:
         raise Refusal(
             f"Too many wrong passwords for {person.full_name}: they can act as {what} again in "
             "15 minutes.",
             code=Code.WITNESS_LOCKED,
             field=password_field,
-        )
-    if not password or not person.check_password(password):
-        try:
-            cache.add(key, 0, WITNESS_LOCK_SECONDS)
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, WITNESS_LOCK_SECONDS)
+        ) from None
+    if not right:
         raise Refusal(
             f"That is not {person.full_name}'s password: the {what} must type their own password. "
             "Nothing was saved.",
             code=Code.WITNESS_PASSWORD_WRONG,
             field=password_field,
         )
-    cache.delete(key)
     return person

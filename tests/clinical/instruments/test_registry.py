@@ -114,7 +114,9 @@ def test_loinc_codes_are_given_only_where_confirmed() -> None:
     assert with_loinc["gad7"] == ("69737-5", "70274-6")
     for code in ("pcl5", "qids_sr16", "madrs", "ybocs", "cadss", "cssrs_screen", "bpi_sf"):
         assert with_loinc[code] == (None, None)
-    assert LOCAL_CODE_SYSTEM == "http://ketacare.org/fhir/CodeSystem/instrument"
+    # Instruments without LOINC codes are coded in our own system: an absolute URI, one per
+    # code system (FHIR Coding.system), distinct from LOINC's.
+    assert LOCAL_CODE_SYSTEM.startswith("http://") and LOCAL_CODE_SYSTEM != "http://loinc.org"
 
 
 def test_every_declared_flag_is_a_known_flag() -> None:

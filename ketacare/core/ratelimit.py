@@ -1,5 +1,6 @@
-"""Per-address rate limits for the public forms, counted in the shared cache (the file cache
-on one machine, Redis when several app servers share it), so every worker sees one count.
+"""Per-address rate limits (the public forms use them), counted in the shared cache (the
+file cache on one machine, Redis when several app servers share it), so every worker sees
+one count.
 
 A rate is "N/s", "N/m", "N/h" or "N/d" (e.g. "10/h"); "off" disables the limit.
 """
