@@ -14,7 +14,6 @@ from ninja.errors import HttpError
 
 from ketacare.audit.log import record
 from ketacare.core import policy
-from ketacare.core.errors import NotFound
 from ketacare.patients.selectors import get_patient_for
 
 from . import reports, selectors
@@ -217,9 +216,7 @@ def list_lots(request: HttpRequest) -> Any:
 def list_balances(request: HttpRequest, include_empty: bool = False) -> Any:
     user = request.user
     policy.require(user, policy.READ_LEDGER_REPORTS, user.clinic)
-    qs = selectors.balances(user)
-    if not include_empty:
-        qs = qs.exclude(quantity=0)
+    qs = selectors.balances(user, include_empty=include_empty)
     record(action="list", obj=("ledger.StockBalance", ""), detail="api")
     return [
         {
@@ -240,12 +237,8 @@ def list_balances(request: HttpRequest, include_empty: bool = False) -> Any:
 def list_entries(request: HttpRequest, filters: Query[EntryQuery]) -> Any:
     user = request.user
     policy.require(user, policy.READ_LEDGER_REPORTS, user.clinic)
-    lot = selectors.lots(user).filter(pk=filters.lot).first() if filters.lot else None
-    location = (
-        selectors.locations(user).filter(pk=filters.location).first() if filters.location else None
-    )
-    if (filters.lot and lot is None) or (filters.location and location is None):
-        raise NotFound()
+    lot = selectors.lot_detail(user, filters.lot) if filters.lot else None
+    location = selectors.location_detail(user, filters.location) if filters.location else None
     chosen = selectors.EntryFilters(
         q=filters.q[:100],
         kind=filters.kind or "",
@@ -281,7 +274,7 @@ def patient_history(request: HttpRequest, patient_id: int) -> Any:
     user = request.user
     policy.require(user, policy.READ_LEDGER_REPORTS, user.clinic)
     patient = get_patient_for(user, patient_id)
-    found = list(selectors.entries(user).filter(patient=patient).order_by("seq"))
+    found = list(selectors.patient_entries(user, patient))
     record(
         action="view",
         obj=("ledger.LedgerEntry", ""),

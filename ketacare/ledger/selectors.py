@@ -75,13 +75,30 @@ def witnesses(user: Any) -> QuerySet[User]:
     ).exclude(pk=user.pk)
 
 
-def balances(user: Any, *, location: StorageLocation | None = None) -> QuerySet[StockBalance]:
+def lot_detail(user: Any, lot_id: int) -> Lot:
+    lot = lots(user).filter(pk=lot_id).first()
+    if lot is None:
+        raise NotFound("No such lot.")
+    return lot
+
+
+def location_detail(user: Any, location_id: int) -> StorageLocation:
+    location = locations(user).filter(pk=location_id).first()
+    if location is None:
+        raise NotFound("No such location.")
+    return location
+
+
+def balances(
+    user: Any, *, location: StorageLocation | None = None, include_empty: bool = True
+) -> QuerySet[StockBalance]:
+    """What each (lot, location) of the clinic holds; without the empty ones when asked."""
     qs = StockBalance.objects.filter(clinic_id=user.clinic_id).select_related(
         "lot__product", "location"
     )
     if location is not None:
         qs = qs.filter(location=location)
-    return qs
+    return qs if include_empty else qs.exclude(quantity=0)
 
 
 def entries(user: Any) -> QuerySet[LedgerEntry]:
@@ -150,6 +167,11 @@ def filtered_entries(user: Any, filters: EntryFilters) -> QuerySet[LedgerEntry]:
     return qs
 
 
+def patient_entries(user: Any, patient: Any) -> QuerySet[LedgerEntry]:
+    """A patient's ledger history, oldest first."""
+    return entries(user).filter(patient=patient).order_by("seq")
+
+
 def entry_detail(user: Any, entry_id: int) -> LedgerEntry:
     """One entry of the user's clinic, with its corrections; `NotFound` otherwise."""
     entry = (
@@ -168,6 +190,11 @@ def counts(user: Any) -> QuerySet[InventoryCount]:
     return InventoryCount.objects.filter(clinic_id=user.clinic_id).select_related(
         "location", "counted_by", "second_counter"
     )
+
+
+def inventories(user: Any, *, limit: int = 20) -> QuerySet[InventoryCount]:
+    """The latest biennial and on-demand inventories, for the reports page."""
+    return counts(user).filter(kind__in=[CountKind.BIENNIAL, CountKind.ON_DEMAND])[:limit]
 
 
 def count_detail(user: Any, count_id: int) -> InventoryCount:
@@ -246,7 +273,7 @@ def count_status_today(user: Any) -> list[dict[str, Any]]:
 
 def overview(user: Any) -> dict[str, Any]:
     """The ledger's home page: what is on hand where, and what needs attention."""
-    rows = list(balances(user).exclude(quantity=0))
+    rows = list(balances(user, include_empty=False))
     totals: dict[int, dict[str, Any]] = {}
     for row in rows:
         product = row.lot.product
@@ -290,15 +317,19 @@ __all__ = [
     "entries",
     "entry_detail",
     "filtered_entries",
+    "inventories",
     "investigation_detail",
     "investigations",
     "ledger_settings",
+    "location_detail",
     "locations",
     "loss_case_detail",
     "loss_cases",
+    "lot_detail",
     "lots",
     "overdue_loss_cases",
     "overview",
+    "patient_entries",
     "products",
     "witnesses",
 ]

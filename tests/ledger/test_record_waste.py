@@ -85,6 +85,21 @@ def test_a_wrong_witness_password_is_refused_and_nothing_is_saved(world, stock, 
     ).exists()
 
 
+def test_the_denied_row_of_a_refused_waste_names_who_and_where_from_the_request(
+    world, stock, client_for
+):
+    client = client_for(world.clinician)
+    client.post(
+        "/ledger/waste/", waste_form(stock, world.prescriber, "not-it-at-all"),
+        REMOTE_ADDR="203.0.113.9",
+    )  # fmt: skip
+    denied = AuditEvent.objects.get(
+        outcome="denied", detail="waste refused: witness_password_wrong"
+    )
+    assert (denied.actor_id, denied.clinic_id) == (world.clinician.pk, world.clinic.pk)
+    assert (denied.path, denied.ip) == ("/ledger/waste/", "203.0.113.9")
+
+
 def test_a_witness_from_another_clinic_is_refused(world, stock):
     import pytest
 

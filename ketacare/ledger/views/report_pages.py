@@ -20,7 +20,7 @@ def reports_index(request: HttpRequest) -> HttpResponse:
     today = selectors.clinic_today(request.user.clinic)
     record(action="view", obj=("ledger.Report", ""), detail="reports index")
     context = selectors.biennial_status(request.user)
-    inventories = selectors.counts(request.user).filter(kind__in=["biennial", "on_demand"])[:20]
+    inventories = selectors.inventories(request.user)
     return render(
         request,
         "ledger/reports_index.html",
