@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from ketacare.accounts.models import Clinic, User
+from ketacare.core import policy
 from ketacare.core.errors import NotFound
 from ketacare.core.roles import STAFF_ROLES
 
@@ -71,7 +72,9 @@ def staff(user: Any) -> QuerySet[User]:
 def witnesses(user: Any) -> QuerySet[User]:
     """Staff of the user's clinic who could witness or second-count for them."""
     return User.objects.filter(
-        clinic_id=user.clinic_id, role__in=list(STAFF_ROLES), is_active=True
+        clinic_id=user.clinic_id,
+        role__in=sorted(policy.roles_for(policy.WITNESS_LEDGER)),
+        is_active=True,
     ).exclude(pk=user.pk)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
@@ -21,7 +21,6 @@ from ketacare.audit.log import record
 from ketacare.audit.models import AuditOutcome
 from ketacare.core import policy
 from ketacare.core.errors import Refusal
-from ketacare.patients.models import Patient
 
 from ..chain import entry_hash
 from ..dea import is_valid_dea_number
@@ -38,6 +37,9 @@ from ..models import (
     StorageLocation,
 )
 from ..selectors import clinic_today, ledger_settings
+
+if TYPE_CHECKING:
+    from ketacare.patients.models import Patient
 
 
 class Code:

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
 from ketacare.accounts.models import User
 from ketacare.core import policy
 from ketacare.core.errors import Refusal
-from ketacare.patients.models import Patient
 
 from ..models import THOUSANDTH, EntryKind, LedgerEntry, Lot, Product, StorageLocation
 from ..selectors import clinic_today
@@ -33,6 +32,9 @@ from .base import (
     to_quantity,
 )
 from .witness import verify_second_person
+
+if TYPE_CHECKING:
+    from ketacare.patients.models import Patient
 
 
 def record_receipt(
