@@ -14,7 +14,7 @@ from ketacare.accounts.models import STAFF_ROLES, Role, User
 from ketacare.accounts.permissions import has_role
 from ketacare.audit.log import record
 from ketacare.core import outbox
-from ketacare.waitlist.links import absolute_url
+from ketacare.core.urls import absolute_url
 from ketacare.waitlist.services import public_clinic
 
 from .models import ContactMessage, ContactStatus
@@ -55,9 +55,7 @@ def send_contact_message(
     record(
         action="create", obj=message, request=request, clinic_id=clinic.pk, detail="contact form"
     )
-    from django.urls import reverse
-
-    inbox_url = absolute_url(reverse("public:inbox_message", args=[message.pk]), request)
+    inbox_url = absolute_url("public:inbox_message", message.pk, request=request)
     outbox.queue(
         "public/email/contact_to_clinic",
         {"message": message, "clinic": clinic, "inbox_url": inbox_url},

@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest
-from django.urls import reverse
+
+from ketacare.core.urls import absolute_url
+
+__all__ = ["absolute_url"]  # re-exported: public.services imports it from here
 
 _CONFIRM_SALT = "ketacare.waitlist.confirm"
 _STATUS_SALT = "ketacare.waitlist.status"
@@ -83,22 +86,15 @@ def invitation_hash(raw: str) -> str:
     return hashlib.sha256(raw[:100].encode()).hexdigest()
 
 
-def absolute_url(path: str, request: HttpRequest | None = None) -> str:
-    """A full link for an email: from the request when there is one, else SITE_URL."""
-    if request is not None:
-        return request.build_absolute_uri(path)
-    return settings.SITE_URL.rstrip("/") + path
-
-
 def confirm_url(entry: object, request: HttpRequest | None = None) -> str:
     token = confirm_token(entry.public_id, entry.confirm_nonce)  # type: ignore[attr-defined]
-    return absolute_url(reverse("waitlist:confirm", args=[token]), request)
+    return absolute_url("waitlist:confirm", token, request=request)
 
 
 def status_url(entry: object, request: HttpRequest | None = None) -> str:
     token = status_token(entry.public_id, entry.status_nonce)  # type: ignore[attr-defined]
-    return absolute_url(reverse("waitlist:status", args=[token]), request)
+    return absolute_url("waitlist:status", token, request=request)
 
 
 def invitation_url(raw: str, request: HttpRequest | None = None) -> str:
-    return absolute_url(reverse("waitlist:invitation", args=[raw]), request)
+    return absolute_url("waitlist:invitation", raw, request=request)

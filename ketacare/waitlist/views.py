@@ -4,7 +4,6 @@ selector, render."""
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django import forms
@@ -26,6 +25,7 @@ from django.views.decorators.http import require_POST
 from ketacare.accounts.models import STAFF_ROLES, Role
 from ketacare.accounts.permissions import MANAGE_CLINIC, action_required, role_required
 from ketacare.audit.log import record
+from ketacare.core.csv import csv_response
 from ketacare.core.ratelimit import hit
 
 from . import selectors, services
@@ -326,17 +326,6 @@ def board(request: HttpRequest) -> HttpResponse:
     return render(request, "waitlist/board.html", _board_context(request, page))
 
 
-def _csv_safe(value: Any) -> str:
-    text = "" if value is None else str(value)
-    # A cell starting with = + - @ is a formula in a spreadsheet: make it text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @_staff_only
 def export(request: HttpRequest) -> StreamingHttpResponse:
     filters = selectors.BoardFilters.from_query(request.GET)
@@ -371,40 +360,32 @@ def export(request: HttpRequest) -> StreamingHttpResponse:
     ]
 
     def rows() -> Any:
-        writer = csv.writer(_Echo())
-        yield writer.writerow(header)
+        yield header
         for entry in qs.iterator(chunk_size=2000):
             priority = selectors.display_priority(entry, now)
-            yield writer.writerow(
-                [
-                    _csv_safe(v)
-                    for v in (
-                        entry.pk,
-                        entry.status,
-                        entry.first_name,
-                        entry.last_name,
-                        entry.email,
-                        entry.phone,
-                        entry.date_of_birth,
-                        entry.region,
-                        " ".join(entry.conditions),
-                        entry.preferred_route,
-                        entry.heard_from,
-                        entry.phq2_total,
-                        entry.gad2_total,
-                        entry.prescreen_total,
-                        "yes" if entry.positive_screen else "no",
-                        "" if priority is None else priority,
-                        entry.priority_override_reason,
-                        entry.created_at.isoformat(),
-                        entry.waiting_since.isoformat() if entry.waiting_since else "",
-                    )
-                ]
-            )
+            yield [
+                entry.pk,
+                entry.status,
+                entry.first_name,
+                entry.last_name,
+                entry.email,
+                entry.phone,
+                entry.date_of_birth,
+                entry.region,
+                " ".join(entry.conditions),
+                entry.preferred_route,
+                entry.heard_from,
+                entry.phq2_total,
+                entry.gad2_total,
+                entry.prescreen_total,
+                "yes" if entry.positive_screen else "no",
+                "" if priority is None else priority,
+                entry.priority_override_reason,
+                entry.created_at.isoformat(),
+                entry.waiting_since.isoformat() if entry.waiting_since else "",
+            ]
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="waitlist-{now:%Y-%m-%d}.csv"'
-    return response
+    return csv_response(rows(), filename=f"waitlist-{now:%Y-%m-%d}.csv")
 
 
 BULK_ACTIONS = {
