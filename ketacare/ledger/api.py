@@ -190,7 +190,7 @@ class ReportOut(Schema):
 
 @router.get("/products", response=list[ProductOut], url_name="ledger_products")
 def list_products(request: HttpRequest) -> Any:
-    user = request.user
+    user: Any = request.user  # signed in: the API authenticates every call
     policy.require(user, policy.READ_LEDGER_REPORTS, user.clinic)
     record(action="list", obj=("ledger.Product", ""), detail="api")
     return list(selectors.products(user))
@@ -198,7 +198,7 @@ def list_products(request: HttpRequest) -> Any:
 
 @router.get("/locations", response=list[LocationOut], url_name="ledger_locations")
 def list_locations(request: HttpRequest) -> Any:
-    user = request.user
+    user: Any = request.user  # signed in: the API authenticates every call
     policy.require(user, policy.READ_LEDGER_REPORTS, user.clinic)
     record(action="list", obj=("ledger.StorageLocation", ""), detail="api")
     return list(selectors.locations(user))
@@ -206,7 +206,7 @@ def list_locations(request: HttpRequest) -> Any:
 
 @router.get("/lots", response=list[LotOut], url_name="ledger_lots")
 def list_lots(request: HttpRequest) -> Any:
-    user = request.user
+    user: Any = request.user  # signed in: the API authenticates every call
     policy.require(user, policy.READ_LEDGER_REPORTS, user.clinic)
     record(action="list", obj=("ledger.Lot", ""), detail="api")
     return list(selectors.lots(user))
@@ -214,7 +214,7 @@ def list_lots(request: HttpRequest) -> Any:
 
 @router.get("/balances", response=list[BalanceOut], url_name="ledger_balances")
 def list_balances(request: HttpRequest, include_empty: bool = False) -> Any:
-    user = request.user
+    user: Any = request.user  # signed in: the API authenticates every call
     policy.require(user, policy.READ_LEDGER_REPORTS, user.clinic)
     qs = selectors.balances(user, include_empty=include_empty)
     record(action="list", obj=("ledger.StockBalance", ""), detail="api")
@@ -235,7 +235,7 @@ def list_balances(request: HttpRequest, include_empty: bool = False) -> Any:
 
 @router.get("/entries", response=list[EntryOut], url_name="ledger_entries")
 def list_entries(request: HttpRequest, filters: Query[EntryQuery]) -> Any:
-    user = request.user
+    user: Any = request.user  # signed in: the API authenticates every call
     policy.require(user, policy.READ_LEDGER_REPORTS, user.clinic)
     lot = selectors.lot_detail(user, filters.lot) if filters.lot else None
     location = selectors.location_detail(user, filters.location) if filters.location else None
@@ -260,7 +260,7 @@ def list_entries(request: HttpRequest, filters: Query[EntryQuery]) -> Any:
 
 @router.get("/entries/{entry_id}", response=EntryOut, url_name="ledger_entry")
 def get_entry(request: HttpRequest, entry_id: int) -> Any:
-    user = request.user
+    user: Any = request.user  # signed in: the API authenticates every call
     policy.require(user, policy.READ_LEDGER_REPORTS, user.clinic)
     entry = selectors.entry_detail(user, entry_id)
     record(action="view", obj=entry, patient=entry.patient_id, detail="api")
@@ -271,7 +271,7 @@ def get_entry(request: HttpRequest, entry_id: int) -> Any:
     "/patients/{patient_id}/history", response=list[EntryOut], url_name="ledger_patient_history"
 )
 def patient_history(request: HttpRequest, patient_id: int) -> Any:
-    user = request.user
+    user: Any = request.user  # signed in: the API authenticates every call
     policy.require(user, policy.READ_LEDGER_REPORTS, user.clinic)
     patient = get_patient_for(user, patient_id)
     found = list(selectors.patient_entries(user, patient))
@@ -286,7 +286,7 @@ def patient_history(request: HttpRequest, patient_id: int) -> Any:
 
 @router.get("/reports/period", response=ReportOut, url_name="ledger_period_report")
 def period_report(request: HttpRequest, date_from: dt.date, date_to: dt.date) -> Any:
-    user = request.user
+    user: Any = request.user  # signed in: the API authenticates every call
     policy.require(user, policy.READ_LEDGER_REPORTS, user.clinic)
     if date_from > date_to:
         raise HttpError(422, "date_to: must be on or after date_from.")
@@ -309,7 +309,7 @@ def period_report(request: HttpRequest, date_from: dt.date, date_to: dt.date) ->
 
 @router.get("/losses", response=list[LossCaseOut], url_name="ledger_losses")
 def list_losses(request: HttpRequest) -> Any:
-    user = request.user
+    user: Any = request.user  # signed in: the API authenticates every call
     policy.require(user, policy.READ_LEDGER_REPORTS, user.clinic)
     overdue = {case.pk for case in selectors.overdue_loss_cases(user)}
     record(action="list", obj=("ledger.LossCase", ""), detail="api")
@@ -324,7 +324,7 @@ def list_losses(request: HttpRequest) -> Any:
 
 @router.get("/investigations", response=list[InvestigationOut], url_name="ledger_investigations")
 def list_investigations(request: HttpRequest, status: str = "") -> Any:
-    user = request.user
+    user: Any = request.user  # signed in: the API authenticates every call
     policy.require(user, policy.READ_LEDGER_REPORTS, user.clinic)
     qs = selectors.investigations(user, status=status)
     record(action="list", obj=("ledger.Investigation", ""), detail="api")
