@@ -14,7 +14,6 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ketacare.accounts.models import Clinic
 from ketacare.audit.log import record
-from ketacare.core.context import audit_context
 from ketacare.ledger import reports
 from ketacare.ledger.chain import verify_ledger
 
@@ -49,12 +48,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, subcommand: str, **options: Any) -> None:
-        # What the commands audit says it came from the command line.
-        with audit_context(path=f"cli:ledger {subcommand}"):
-            if subcommand == "verify":
-                self.verify(options["chunk_size"])
-            else:
-                self.report(**options)
+        if subcommand == "verify":
+            self.verify(options["chunk_size"])
+        else:
+            self.report(**options)
 
     def verify(self, chunk_size: int) -> None:
         started = time.monotonic()
