@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -43,3 +45,10 @@ def audit_events(
     if date_to is not None:
         qs = qs.filter(at__lt=_start_of(date_to + dt.timedelta(days=1)))
     return qs
+
+
+def rows_written_before(
+    events: QuerySet[AuditEvent], *, event_id: int, columns: Sequence[str]
+) -> QuerySet[Any]:
+    """`events` written before `event_id` (an export's own audit row), as tuples of `columns`."""
+    return events.filter(id__lt=event_id).values_list(*columns)

@@ -10,8 +10,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from ketacare.accounts.permissions import MANAGE_CLINIC, action_required
 from ketacare.core.csv import csv_response
+from ketacare.core.policy import MANAGE_CLINIC
+from ketacare.core.views import action_required
 
 from . import selectors
 from .forms import AuditFilterForm
@@ -82,11 +83,11 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     described = ", ".join(f"{k}={v}" for k, v in filters.items() if v not in ("", None))
     # Audited before a byte is sent; the file holds the rows as they were at this moment.
     export_event = record(
-        request=request, action=AuditAction.EXPORT, obj=("audit.AuditEvent", ""),
+        action=AuditAction.EXPORT, obj=("audit.AuditEvent", ""),
         patient=filters["patient_id"],
         detail=f"CSV export of the audit log ({described or 'no filters'})",
     )  # fmt: skip
-    rows = events.filter(id__lt=export_event.pk).values_list(*CSV_COLUMNS)
+    rows = selectors.rows_written_before(events, event_id=export_event.pk, columns=CSV_COLUMNS)
 
     def lines() -> Iterator[list[Any]]:
         yield list(CSV_COLUMNS)

@@ -12,21 +12,15 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
-from ketacare.accounts.permissions import get_patient_for, has_role
 from ketacare.audit.log import record
+from ketacare.core import policy
+from ketacare.patients.selectors import get_patient_for
 
 from . import reports, selectors
 from .models import EntryKind
-from .roles import LEDGER_READERS
 
 router = Router(tags=["ledger"])
 MAX_LIMIT = 500
-
-
-def _reader(request: HttpRequest) -> Any:
-    if not has_role(request.user, *LEDGER_READERS) or not request.user.clinic_id:
-        raise HttpError(404, "Not found.")
-    return request.user
 
 
 class ProductOut(Schema):
@@ -196,32 +190,34 @@ class ReportOut(Schema):
 
 @router.get("/products", response=list[ProductOut], url_name="ledger_products")
 def list_products(request: HttpRequest) -> Any:
-    user = _reader(request)
-    record(request=request, action="list", obj=("ledger.Product", ""), detail="api")
+    user: Any = request.user  # signed in: the API authenticates every call
+    policy.require(user, policy.READ_LEDGER_REPORTS, user.clinic)
+    record(action="list", obj=("ledger.Product", ""), detail="api")
     return list(selectors.products(user))
 
 
 @router.get("/locations", response=list[LocationOut], url_name="ledger_locations")
 def list_locations(request: HttpRequest) -> Any:
-    user = _reader(request)
-    record(request=request, action="list", obj=("ledger.StorageLocation", ""), detail="api")
+    user: Any = request.user  # signed in: the API authenticates every call
+    policy.require(user, policy.READ_LEDGER_REPORTS, user.clinic)
+    record(action="list", obj=("ledger.StorageLocation", ""), detail="api")
     return list(selectors.locations(user))
 
 
 @router.get("/lots", response=list[LotOut], url_name="ledger_lots")
 def list_lots(request: HttpRequest) -> Any:
-    user = _reader(request)
-    record(request=request, action="list", obj=("ledger.Lot", ""), detail="api")
+    user: Any = request.user  # signed in: the API authenticates every call
+    policy.require(user, policy.READ_LEDGER_REPORTS, user.clinic)
+    record(action="list", obj=("ledger.Lot", ""), detail="api")
     return list(selectors.lots(user))
 
 
 @router.get("/balances", response=list[BalanceOut], url_name="ledger_balances")
 def list_balances(request: HttpRequest, include_empty: bool = False) -> Any:
-    user = _reader(request)
-    qs = selectors.balances(user)
-    if not include_empty:
-        qs = qs.exclude(quantity=0)
-    record(request=request, action="list", obj=("ledger.StockBalance", ""), detail="api")
+    user: Any = request.user  # signed in: the API authenticates every call
+    policy.require(user, policy.READ_LEDGER_REPORTS, user.clinic)
+    qs = selectors.balances(user, include_empty=include_empty)
+    record(action="list", obj=("ledger.StockBalance", ""), detail="api")
     return [
         {
             "lot_id": b.lot_id,
@@ -239,13 +235,10 @@ def list_balances(request: HttpRequest, include_empty: bool = False) -> Any:
 
 @router.get("/entries", response=list[EntryOut], url_name="ledger_entries")
 def list_entries(request: HttpRequest, filters: Query[EntryQuery]) -> Any:
-    user = _reader(request)
-    lot = selectors.lots(user).filter(pk=filters.lot).first() if filters.lot else None
-    location = (
-        selectors.locations(user).filter(pk=filters.location).first() if filters.location else None
-    )
-    if (filters.lot and lot is None) or (filters.location and location is None):
-        raise HttpError(404, "Not found.")
+    user: Any = request.user  # signed in: the API authenticates every call
+    policy.require(user, policy.READ_LEDGER_REPORTS, user.clinic)
+    lot = selectors.lot_detail(user, filters.lot) if filters.lot else None
+    location = selectors.location_detail(user, filters.location) if filters.location else None
     chosen = selectors.EntryFilters(
         q=filters.q[:100],
         kind=filters.kind or "",
@@ -258,7 +251,6 @@ def list_entries(request: HttpRequest, filters: Query[EntryQuery]) -> Any:
     offset = max(0, filters.offset)
     found = list(selectors.filtered_entries(user, chosen)[offset : offset + limit])
     record(
-        request=request,
         action="list",
         obj=("ledger.LedgerEntry", ""),
         detail=f"api: {len(found)} shown; {chosen.describe()}"[:500],
@@ -268,11 +260,10 @@ def list_entries(request: HttpRequest, filters: Query[EntryQuery]) -> Any:
 
 @router.get("/entries/{entry_id}", response=EntryOut, url_name="ledger_entry")
 def get_entry(request: HttpRequest, entry_id: int) -> Any:
-    user = _reader(request)
+    user: Any = request.user  # signed in: the API authenticates every call
+    policy.require(user, policy.READ_LEDGER_REPORTS, user.clinic)
     entry = selectors.entry_detail(user, entry_id)
-    if entry is None:
-        raise HttpError(404, "Not found.")
-    record(request=request, action="view", obj=entry, patient=entry.patient_id, detail="api")
+    record(action="view", obj=entry, patient=entry.patient_id, detail="api")
     return _entry(entry)
 
 
@@ -280,11 +271,11 @@ def get_entry(request: HttpRequest, entry_id: int) -> Any:
     "/patients/{patient_id}/history", response=list[EntryOut], url_name="ledger_patient_history"
 )
 def patient_history(request: HttpRequest, patient_id: int) -> Any:
-    user = _reader(request)
-    patient = get_patient_for(user, patient_id, request=request)
-    found = list(selectors.entries(user).filter(patient=patient).order_by("seq"))
+    user: Any = request.user  # signed in: the API authenticates every call
+    policy.require(user, policy.READ_LEDGER_REPORTS, user.clinic)
+    patient = get_patient_for(user, patient_id)
+    found = list(selectors.patient_entries(user, patient))
     record(
-        request=request,
         action="view",
         obj=("ledger.LedgerEntry", ""),
         patient=patient,
@@ -295,14 +286,14 @@ def patient_history(request: HttpRequest, patient_id: int) -> Any:
 
 @router.get("/reports/period", response=ReportOut, url_name="ledger_period_report")
 def period_report(request: HttpRequest, date_from: dt.date, date_to: dt.date) -> Any:
-    user = _reader(request)
+    user: Any = request.user  # signed in: the API authenticates every call
+    policy.require(user, policy.READ_LEDGER_REPORTS, user.clinic)
     if date_from > date_to:
         raise HttpError(422, "date_to: must be on or after date_from.")
     if (date_to - date_from).days > 3 * 366:
         raise HttpError(422, "date_to: choose a period of at most three years.")
     report = reports.period_report(user.clinic, date_from, date_to)
     record(
-        request=request,
         action="view",
         obj=("ledger.Report", "period"),
         detail=f"api: {report.title} {date_from} to {date_to}",
@@ -318,9 +309,10 @@ def period_report(request: HttpRequest, date_from: dt.date, date_to: dt.date) ->
 
 @router.get("/losses", response=list[LossCaseOut], url_name="ledger_losses")
 def list_losses(request: HttpRequest) -> Any:
-    user = _reader(request)
+    user: Any = request.user  # signed in: the API authenticates every call
+    policy.require(user, policy.READ_LEDGER_REPORTS, user.clinic)
     overdue = {case.pk for case in selectors.overdue_loss_cases(user)}
-    record(request=request, action="list", obj=("ledger.LossCase", ""), detail="api")
+    record(action="list", obj=("ledger.LossCase", ""), detail="api")
     return [
         {
             **{f: getattr(c, f) for f in LossCaseOut.model_fields if f not in ("overdue",)},
@@ -332,11 +324,10 @@ def list_losses(request: HttpRequest) -> Any:
 
 @router.get("/investigations", response=list[InvestigationOut], url_name="ledger_investigations")
 def list_investigations(request: HttpRequest, status: str = "") -> Any:
-    user = _reader(request)
-    qs = selectors.investigations(user)
-    if status:
-        qs = qs.filter(status=status)
-    record(request=request, action="list", obj=("ledger.Investigation", ""), detail="api")
+    user: Any = request.user  # signed in: the API authenticates every call
+    policy.require(user, policy.READ_LEDGER_REPORTS, user.clinic)
+    qs = selectors.investigations(user, status=status)
+    record(action="list", obj=("ledger.Investigation", ""), detail="api")
     return [
         {
             "id": i.pk,

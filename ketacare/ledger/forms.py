@@ -9,8 +9,8 @@ from typing import Any
 
 from django import forms
 
-from ketacare.accounts.permissions import patients_visible_to
 from ketacare.core.forms import form_field
+from ketacare.patients.selectors import patients_visible_to
 
 from . import selectors
 from .models import CountKind, EntryKind, LocationKind, LossKind, Lot, ProductForm

@@ -26,6 +26,7 @@ from .models import (
     Lot,
     Product,
 )
+from .selectors import day_bounds
 
 
 @dataclass
@@ -144,8 +145,6 @@ def period_report(
 ) -> Report:
     """Receipts, administrations, dispensing, waste, losses and balances between two dates
     (inclusive, in the clinic's time zone), per lot, followed by every entry of the period."""
-    from .selectors import day_bounds
-
     lower, upper = day_bounds(clinic, start, end)
     base = LedgerEntry.objects.filter(clinic=clinic)
     if product is not None:
@@ -285,8 +284,6 @@ def staff_summary(
 ) -> Report:
     """Per staff member: waste recorded and witnessed, count discrepancies they were part of,
     losses reported and corrections made. A pattern matters more than one event."""
-    from .selectors import day_bounds
-
     lower, upper = day_bounds(clinic, start, end)
     entries = LedgerEntry.objects.filter(clinic=clinic)
     counts = InventoryCountLine.objects.filter(count__clinic=clinic)

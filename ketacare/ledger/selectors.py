@@ -8,10 +8,14 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from ketacare.accounts.models import STAFF_ROLES, User
+from ketacare.accounts.models import Clinic, User
+from ketacare.core import policy
+from ketacare.core.errors import NotFound
+from ketacare.core.roles import STAFF_ROLES
 
 from .models import (
     GATE_COUNT_KINDS,
@@ -21,15 +25,30 @@ from .models import (
     Investigation,
     InvestigationStatus,
     LedgerEntry,
+    LedgerSettings,
     LossCase,
     Lot,
     Product,
     StockBalance,
     StorageLocation,
 )
-from .services import clinic_today, ledger_settings
 
 BIENNIAL_INTERVAL_DAYS = 2 * 365
+
+
+def clinic_today(clinic: Clinic, now: dt.datetime | None = None) -> dt.date:
+    """Today's date where the clinic is."""
+    return timezone.localtime(now or timezone.now(), ZoneInfo(clinic.timezone)).date()
+
+
+def ledger_settings(clinic: Clinic) -> LedgerSettings:
+    """The clinic's ledger settings; the defaults (unsaved) when it has none yet."""
+    found = LedgerSettings.objects.filter(clinic=clinic).first()
+    if found is None:
+        return LedgerSettings(
+            clinic=clinic, require_opening_count=settings.LEDGER_REQUIRE_OPENING_COUNT
+        )
+    return found
 
 
 def products(user: Any, *, active_only: bool = False) -> QuerySet[Product]:
@@ -53,17 +72,36 @@ def staff(user: Any) -> QuerySet[User]:
 def witnesses(user: Any) -> QuerySet[User]:
     """Staff of the user's clinic who could witness or second-count for them."""
     return User.objects.filter(
-        clinic_id=user.clinic_id, role__in=list(STAFF_ROLES), is_active=True
+        clinic_id=user.clinic_id,
+        role__in=sorted(policy.roles_for(policy.WITNESS_LEDGER)),
+        is_active=True,
     ).exclude(pk=user.pk)
 
 
-def balances(user: Any, *, location: StorageLocation | None = None) -> QuerySet[StockBalance]:
+def lot_detail(user: Any, lot_id: int) -> Lot:
+    lot = lots(user).filter(pk=lot_id).first()
+    if lot is None:
+        raise NotFound("No such lot.")
+    return lot
+
+
+def location_detail(user: Any, location_id: int) -> StorageLocation:
+    location = locations(user).filter(pk=location_id).first()
+    if location is None:
+        raise NotFound("No such location.")
+    return location
+
+
+def balances(
+    user: Any, *, location: StorageLocation | None = None, include_empty: bool = True
+) -> QuerySet[StockBalance]:
+    """What each (lot, location) of the clinic holds; without the empty ones when asked."""
     qs = StockBalance.objects.filter(clinic_id=user.clinic_id).select_related(
         "lot__product", "location"
     )
     if location is not None:
         qs = qs.filter(location=location)
-    return qs
+    return qs if include_empty else qs.exclude(quantity=0)
 
 
 def entries(user: Any) -> QuerySet[LedgerEntry]:
@@ -132,14 +170,23 @@ def filtered_entries(user: Any, filters: EntryFilters) -> QuerySet[LedgerEntry]:
     return qs
 
 
-def entry_detail(user: Any, entry_id: int) -> LedgerEntry | None:
-    return (
+def patient_entries(user: Any, patient: Any) -> QuerySet[LedgerEntry]:
+    """A patient's ledger history, oldest first."""
+    return entries(user).filter(patient=patient).order_by("seq")
+
+
+def entry_detail(user: Any, entry_id: int) -> LedgerEntry:
+    """One entry of the user's clinic, with its corrections; `NotFound` otherwise."""
+    entry = (
         entries(user)
         .select_related("corrects", "related_entry")
         .prefetch_related("corrections")
         .filter(pk=entry_id)
         .first()
     )
+    if entry is None:
+        raise NotFound("No such entry.")
+    return entry
 
 
 def counts(user: Any) -> QuerySet[InventoryCount]:
@@ -148,17 +195,27 @@ def counts(user: Any) -> QuerySet[InventoryCount]:
     )
 
 
-def count_detail(user: Any, count_id: int) -> InventoryCount | None:
-    return (
+def inventories(user: Any, *, limit: int = 20) -> QuerySet[InventoryCount]:
+    """The latest biennial and on-demand inventories, for the reports page."""
+    return counts(user).filter(kind__in=[CountKind.BIENNIAL, CountKind.ON_DEMAND])[:limit]
+
+
+def count_detail(user: Any, count_id: int) -> InventoryCount:
+    """One count of the user's clinic, with its lines; `NotFound` otherwise."""
+    count = (
         counts(user)
         .prefetch_related("lines__lot__product", "lines__investigation")
         .filter(pk=count_id)
         .first()
     )
+    if count is None:
+        raise NotFound("No such count.")
+    return count
 
 
-def investigations(user: Any) -> QuerySet[Investigation]:
-    return Investigation.objects.filter(clinic_id=user.clinic_id).select_related(
+def investigations(user: Any, *, status: str = "") -> QuerySet[Investigation]:
+    """The clinic's investigations, all of them or those with `status` (open, resolved)."""
+    qs = Investigation.objects.filter(clinic_id=user.clinic_id).select_related(
         "count_line__lot__product",
         "count_line__count__location",
         "count_line__count__counted_by",
@@ -166,12 +223,27 @@ def investigations(user: Any) -> QuerySet[Investigation]:
         "resolved_by",
         "adjustment",
     )
+    return qs.filter(status=status) if status else qs
+
+
+def investigation_detail(user: Any, investigation_id: int) -> Investigation:
+    investigation = investigations(user).filter(pk=investigation_id).first()
+    if investigation is None:
+        raise NotFound("No such investigation.")
+    return investigation
 
 
 def loss_cases(user: Any) -> QuerySet[LossCase]:
     return LossCase.objects.filter(clinic_id=user.clinic_id).select_related(
         "entry__lot__product", "entry__location", "entry__actor"
     )
+
+
+def loss_case_detail(user: Any, case_id: int) -> LossCase:
+    case = loss_cases(user).filter(pk=case_id).first()
+    if case is None:
+        raise NotFound("No such case.")
+    return case
 
 
 def overdue_loss_cases(user: Any, now: dt.datetime | None = None) -> list[LossCase]:
@@ -204,7 +276,7 @@ def count_status_today(user: Any) -> list[dict[str, Any]]:
 
 def overview(user: Any) -> dict[str, Any]:
     """The ledger's home page: what is on hand where, and what needs attention."""
-    rows = list(balances(user).exclude(quantity=0))
+    rows = list(balances(user, include_empty=False))
     totals: dict[int, dict[str, Any]] = {}
     for row in rows:
         product = row.lot.product
@@ -242,17 +314,25 @@ __all__ = [
     "EntryKind",
     "balances",
     "biennial_status",
+    "clinic_today",
     "count_detail",
     "counts",
     "entries",
     "entry_detail",
     "filtered_entries",
+    "inventories",
+    "investigation_detail",
     "investigations",
+    "ledger_settings",
+    "location_detail",
     "locations",
+    "loss_case_detail",
     "loss_cases",
+    "lot_detail",
     "lots",
     "overdue_loss_cases",
     "overview",
+    "patient_entries",
     "products",
     "witnesses",
 ]

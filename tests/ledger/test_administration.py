@@ -106,7 +106,7 @@ def test_nothing_is_recorded_without_the_clinics_dea_registration(world, stock):
     world.clinic.dea_registration = ""
     world.clinic.save()
     world.clinician.refresh_from_db()
-    with pytest.raises(services.LedgerRefusal) as refused:
+    with pytest.raises(services.Refusal) as refused:
         receive(world, stock.vial, stock.safe, "5", "KET-009", by=world.clinician)
     assert refused.value.code == "no_dea_registration"
 

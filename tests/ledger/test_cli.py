@@ -44,3 +44,26 @@ def test_the_console_script_writes_the_period_report(world, stock, tmp_path):
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert out.read_bytes().startswith(b"%PDF")
+
+
+def test_the_report_command_audits_its_export_as_coming_from_the_command_line(
+    world, stock, tmp_path
+):
+    from django.core.management import call_command
+
+    from ketacare.audit.models import AuditEvent
+    from ketacare.cli import cli_path
+    from ketacare.core.context import audit_context
+
+    today = timezone.localdate().isoformat()
+    out = tmp_path / "period.csv"
+    args = ["ledger", "report", "--from", today, "--to", today, "--out", str(out),
+            "--clinic", world.clinic.slug]  # fmt: skip
+    # As the console script runs it (`ketacare.cli.main`), without closing the test database.
+    with audit_context(path=cli_path(["ketacare", *args])):
+        call_command(*args)
+    event = AuditEvent.objects.get(action="export", model="ledger.Report")
+    assert (event.path, event.clinic_id, event.actor_id) == (
+        "cli:" + " ".join(args), world.clinic.pk, None,
+    )  # fmt: skip
+    assert event.detail.startswith("CLI: ") and event.detail.endswith(f"as CSV to {out}")

@@ -46,7 +46,7 @@ def test_a_non_prescriber_cannot_dispense(world, stock, troches, client_for, per
 
 
 def test_the_service_names_the_reason_when_a_non_prescriber_dispenses(world, stock, troches):
-    with pytest.raises(services.LedgerRefusal) as refused:
+    with pytest.raises(services.Refusal) as refused:
         services.record_dispensing(
             actor=world.clinician,
             lot=troches,

@@ -57,7 +57,7 @@ def test_the_service_refuses_self_witnessing_with_a_clear_reason(world, stock):
 
     from ketacare.ledger import services
 
-    with pytest.raises(services.LedgerRefusal) as refused:
+    with pytest.raises(services.Refusal) as refused:
         services.record_waste(
             actor=world.clinician,
             lot=stock.lot,
@@ -85,12 +85,27 @@ def test_a_wrong_witness_password_is_refused_and_nothing_is_saved(world, stock, 
     ).exists()
 
 
+def test_the_denied_row_of_a_refused_waste_names_who_and_where_from_the_request(
+    world, stock, client_for
+):
+    client = client_for(world.clinician)
+    client.post(
+        "/ledger/waste/", waste_form(stock, world.prescriber, "not-it-at-all"),
+        REMOTE_ADDR="203.0.113.9",
+    )  # fmt: skip
+    denied = AuditEvent.objects.get(
+        outcome="denied", detail="waste refused: witness_password_wrong"
+    )
+    assert (denied.actor_id, denied.clinic_id) == (world.clinician.pk, world.clinic.pk)
+    assert (denied.path, denied.ip) == ("/ledger/waste/", "203.0.113.9")
+
+
 def test_a_witness_from_another_clinic_is_refused(world, stock):
     import pytest
 
     from ketacare.ledger import services
 
-    with pytest.raises(services.LedgerRefusal) as refused:
+    with pytest.raises(services.Refusal) as refused:
         services.record_waste(
             actor=world.clinician,
             lot=stock.lot,
@@ -109,7 +124,7 @@ def test_a_patient_or_monitor_cannot_witness(world, stock):
     from ketacare.ledger import services
 
     for person in (world.patient_user, world.monitor):
-        with pytest.raises(services.LedgerRefusal) as refused:
+        with pytest.raises(services.Refusal) as refused:
             services.record_waste(
                 actor=world.clinician,
                 lot=stock.lot,
