@@ -31,9 +31,6 @@ from ..selectors import (
 )
 from .common import clinic_zone, locked, positive_decimal, text
 
-# The ledger's refusal (its own class until the ledger moves to `Refusal` too).
-_LEDGER_REFUSAL: type[Exception] = getattr(ledger_services, "LedgerRefusal", Refusal)
-
 
 def plan_session_dose(
     *,
@@ -245,7 +242,7 @@ def _draw_from_ledger(
             quantity=quantity, treatment_session_id=session.pk,
             note=f"treatment session #{session.pk}",
         )  # fmt: skip
-    except _LEDGER_REFUSAL as exc:
-        refusal: Any = exc
+    except Refusal as refusal:
+        # The ledger's quantity is the session form's dose.
         field = {"quantity": "dose_mg"}.get(refusal.field or "", refusal.field)
         raise Refusal(refusal.message, field=field, codes=[refusal.code]) from None
