@@ -9,10 +9,11 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
+from ketacare.core.errors import Refusal
 from ketacare.core.ratelimit import hit
 
 from . import services
@@ -151,7 +152,7 @@ def _invalid(errors: dict[str, list[str]]) -> Status[dict[str, Any]]:
         }
     },
 )
-def join_waitlist(request: HttpRequest) -> Any:
+def join_waitlist(request: HttpRequest, response: HttpResponse) -> Any:
     if len(request.body) > settings.WAITLIST_MAX_BODY_BYTES:
         return Status(
             413,
@@ -162,18 +163,15 @@ def join_waitlist(request: HttpRequest) -> Any:
         )
     verdict = hit(request, scope="waitlist", rate=settings.WAITLIST_RATE_LIMIT)
     if not verdict.allowed:
-        from ketacare.api.api import api
-
-        response = api.create_response(
-            request,
+        # `response` is the one ninja answers with: the header set here is kept.
+        response["Retry-After"] = str(verdict.retry_after_s)
+        return Status(
+            429,
             {
                 "detail": "Too many sign-ups from your address. "
                 f"Try again in {verdict.retry_after_text}."
             },
-            status=429,
         )
-        response["Retry-After"] = str(verdict.retry_after_s)
-        return response
     try:
         body = json.loads(request.body or b"null")
     except (ValueError, RecursionError) as exc:
@@ -189,9 +187,11 @@ def join_waitlist(request: HttpRequest) -> Any:
     if errors:
         return _invalid(errors)
     try:
-        result = services.signup(data=form.cleaned_data, source="api", request=request)
-    except services.SignupsClosed as exc:
-        return Status(503, {"detail": str(exc)})
+        result = services.signup(data=form.cleaned_data, source="api")
+    except Refusal as refusal:
+        if refusal.code != services.SIGNUPS_CLOSED:
+            raise
+        return Status(503, {"detail": refusal.message})
     return Status(
         201 if result.created else 200,
         {"id": str(result.entry.public_id), "status": result.entry.status},
