@@ -1,6 +1,7 @@
 # KetaCare. The two commands: `make run` (a demo on http://127.0.0.1:8000) and `make test`.
 #   make run     venv + install, migrate, demo data (first run only), serve with a task worker
 #   make test    the whole suite (browser tests need /usr/bin/chromium)
+#   make test-fast  the suite without the `slow` tests (real processes, browsers, 100k rows)
 #   make lint    ruff, ruff format --check, mypy (ketacare/clinical), import-linter contract
 #   make bench   every benchmarks/bench_*.py
 
@@ -19,10 +20,10 @@ WORKERS ?= 2
 DEBUG ?= 1
 PYTEST_ARGS ?= -n 2
 
-.PHONY: help run test lint bench install install-test clean-venv
+.PHONY: help run test test-fast lint bench install install-test clean-venv
 
 help:
-	@sed -n '1,6p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,7p' Makefile | sed 's/^# \{0,1\}//'
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +56,11 @@ run: $(STAMP)
 # through (CI runs the suite again on PostgreSQL with it).
 test: $(TEST_STAMP)
 	env -u DEBUG $(BIN)/pytest $(PYTEST_ARGS)
+
+# Locally, between commits: what starts real processes or browsers or builds 100k rows is left
+# to `make test` and CI.
+test-fast: $(TEST_STAMP)
+	env -u DEBUG $(BIN)/pytest $(PYTEST_ARGS) -m "not slow"
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .

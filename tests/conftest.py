@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -106,3 +107,11 @@ def _test_settings(request):
     HUEY.immediate = True
     yield
     HUEY.immediate = previous
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests (tests/e2e) start Chromium and a live server: they are `slow` too."""
+    for item in items:
+        if "e2e" in Path(str(item.path)).parts:
+            item.add_marker(pytest.mark.slow)

@@ -145,6 +145,7 @@ def test_demo_logins_sign_in_without_being_asked_for_mfa(client):
         assert client.get("/").status_code == 200, email
 
 
+@pytest.mark.slow
 def test_demo_as_a_process_is_refused_with_debug_off(tmp_path_factory, tmp_path):
     env = ketacare_env(migrated_var_dir(tmp_path_factory, tmp_path), DEBUG="0")
     refused = run_ketacare("demo", env=env)
@@ -155,6 +156,7 @@ def test_demo_as_a_process_is_refused_with_debug_off(tmp_path_factory, tmp_path)
     assert "patient@demo.ketacare" in loaded.stdout and DEMO_PASSWORD in loaded.stdout
 
 
+@pytest.mark.slow
 def test_ketacare_without_arguments_lists_the_commands(tmp_path):
     result = run_ketacare(env=ketacare_env(tmp_path))
     assert result.returncode == 0
@@ -235,6 +237,7 @@ def stop(proc: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 45)
 # --- ketacare worker
 
 
+@pytest.mark.slow
 def test_worker_starts_and_stops_cleanly_on_sigterm(tmp_path_factory, tmp_path):
     env = ketacare_env(migrated_var_dir(tmp_path_factory, tmp_path))
     log = tmp_path / "worker.log"
@@ -260,6 +263,7 @@ def test_worker_starts_and_stops_cleanly_on_sigterm(tmp_path_factory, tmp_path):
 # --- ketacare serve
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("debug", "extra"),
     [("1", []), ("0", []), ("1", ["--dev"])],
@@ -302,6 +306,7 @@ def test_serve_answers_healthz_and_stops_with_all_its_children(
         assert (var / "static" / "staticfiles.json").exists()
 
 
+@pytest.mark.slow
 def test_serve_exits_nonzero_when_the_web_server_cannot_start(tmp_path_factory, tmp_path):
     env = ketacare_env(migrated_var_dir(tmp_path_factory, tmp_path), DEBUG="1")
     with socket.socket() as taken:
@@ -322,6 +327,7 @@ def test_serve_exits_nonzero_when_the_web_server_cannot_start(tmp_path_factory, 
     assert not processes_using(tmp_path), "the task worker was left running"
 
 
+@pytest.mark.slow
 def test_children_stop_too_when_serve_itself_is_killed(tmp_path_factory, tmp_path):
     env = ketacare_env(migrated_var_dir(tmp_path_factory, tmp_path), DEBUG="1")
     port = free_port()

@@ -69,6 +69,7 @@ def production_env(tmp_path, **overrides):
     return ketacare_env(tmp_path, DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50), **overrides)
 
 
+@pytest.mark.slow
 def test_check_deploy_reports_nothing_with_debug_off_and_a_real_secret_key(tmp_path):
     result = run_ketacare(
         "check", "--deploy", "--fail-level", "WARNING", env=production_env(tmp_path)
@@ -77,12 +78,14 @@ def test_check_deploy_reports_nothing_with_debug_off_and_a_real_secret_key(tmp_p
     assert "System check identified no issues" in result.stdout
 
 
+@pytest.mark.slow
 def test_check_deploy_is_also_clean_with_the_generated_secret_key(tmp_path):
     env = ketacare_env(tmp_path, DEBUG="0")
     result = run_ketacare("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_check_deploy_does_complain_with_debug_on(tmp_path):
     # The check above proves something only if the checklist does look at these settings.
     env = ketacare_env(tmp_path, DEBUG="1", SECRET_KEY=secrets.token_urlsafe(50))
@@ -91,6 +94,7 @@ def test_check_deploy_does_complain_with_debug_on(tmp_path):
     assert "security.W018" in result.stderr + result.stdout
 
 
+@pytest.mark.slow
 def test_a_secret_key_is_generated_into_var_once_and_kept(tmp_path):
     env = ketacare_env(tmp_path)
     first = settings_seen(env, "SECRET_KEY")["SECRET_KEY"]
@@ -102,6 +106,7 @@ def test_a_secret_key_is_generated_into_var_once_and_kept(tmp_path):
     assert not list(tmp_path.glob(".secret_key.*"))  # no staging file left behind
 
 
+@pytest.mark.slow
 def test_a_secret_key_from_the_environment_wins_and_nothing_is_written(tmp_path):
     key = secrets.token_urlsafe(50)
     assert settings_seen(ketacare_env(tmp_path, SECRET_KEY=key), "SECRET_KEY") == {
@@ -110,6 +115,7 @@ def test_a_secret_key_from_the_environment_wins_and_nothing_is_written(tmp_path)
     assert not (tmp_path / "secret_key").exists()
 
 
+@pytest.mark.slow
 def test_production_settings_force_https_secure_cookies_and_hsts(tmp_path):
     seen = settings_seen(
         production_env(tmp_path), "DEBUG", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE",
@@ -123,6 +129,7 @@ def test_production_settings_force_https_secure_cookies_and_hsts(tmp_path):
     assert "Manifest" in seen["STORAGES"]["staticfiles"]["BACKEND"]
 
 
+@pytest.mark.slow
 def test_debug_settings_suit_a_plain_http_laptop(tmp_path):
     seen = settings_seen(
         ketacare_env(tmp_path, DEBUG="1"), "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE",
@@ -132,6 +139,7 @@ def test_debug_settings_suit_a_plain_http_laptop(tmp_path):
     assert "Manifest" not in seen["STORAGES"]["staticfiles"]["BACKEND"]
 
 
+@pytest.mark.slow
 def test_sqlite_in_var_is_the_default_database(tmp_path):
     env = ketacare_env(tmp_path)
     del env["DATABASE_URL"]
@@ -142,6 +150,7 @@ def test_sqlite_in_var_is_the_default_database(tmp_path):
     assert "journal_mode=WAL" in db["OPTIONS"]["init_command"]
 
 
+@pytest.mark.slow
 def test_database_url_selects_postgresql(tmp_path):
     env = ketacare_env(tmp_path, DATABASE_URL="postgres://kc:secret@db.internal:5433/clinic")
     db = settings_seen(env, "DATABASES")["DATABASES"]["default"]
@@ -150,6 +159,7 @@ def test_database_url_selects_postgresql(tmp_path):
     assert db["CONN_HEALTH_CHECKS"] is True
 
 
+@pytest.mark.slow
 def test_redis_url_moves_tasks_and_cache_to_redis(tmp_path):
     env = ketacare_env(tmp_path, REDIS_URL="redis://cache.internal:6379/2")
     seen = settings_seen(env, "HUEY", "CACHES")
@@ -158,6 +168,7 @@ def test_redis_url_moves_tasks_and_cache_to_redis(tmp_path):
     assert seen["CACHES"]["default"]["BACKEND"].endswith("RedisCache")
 
 
+@pytest.mark.slow
 def test_without_redis_tasks_queue_in_a_sqlite_file_in_var(tmp_path):
     seen = settings_seen(ketacare_env(tmp_path), "HUEY")
     assert seen["HUEY"]["huey_class"] == "huey.SqliteHuey"

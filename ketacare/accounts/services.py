@@ -11,7 +11,6 @@ from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.db import IntegrityError, transaction
 from django.http import Http404
-from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_otp.models import Device
@@ -19,6 +18,7 @@ from django_otp.models import Device
 from ketacare.audit.log import record
 from ketacare.audit.models import AuditOutcome
 from ketacare.core import outbox
+from ketacare.core.urls import absolute_url
 
 from . import mfa
 from .models import Role, User
@@ -47,11 +47,8 @@ def invitation_url(user: User, request: HttpRequest | None = None) -> str:
     PASSWORD_RESET_TIMEOUT and stops working once a password has been set)."""
     uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
-    path = reverse("accounts:invitation", args=[uidb64, token])
-    if request is not None:
-        return request.build_absolute_uri(path)
     # Outside a request (e.g. a management command) the site's address must be configured.
-    return getattr(settings, "SITE_URL", "http://localhost:8000").rstrip("/") + path
+    return absolute_url("accounts:invitation", uidb64, token, request=request)
 
 
 def _queue_invitation(user: User, *, actor: User, request: HttpRequest | None) -> None:

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from ketacare.accounts.permissions import MANAGE_CLINIC, action_required
+from ketacare.core.csv import csv_response
 
 from . import selectors
 from .forms import AuditFilterForm
@@ -24,8 +24,6 @@ CSV_COLUMNS = (
     "id", "at", "actor_id", "actor_email", "actor_role", "action", "model", "object_id",
     "patient_id", "outcome", "ip", "path", "detail", "hash",
 )  # fmt: skip
-# A cell starting with one of these is a formula to a spreadsheet (CSV injection, OWASP).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _render_invalid(request: HttpRequest, form: AuditFilterForm) -> HttpResponse:
@@ -74,17 +72,6 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     return render(request, "audit/log.html", {"form": form, "page": page})
 
 
-def _cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @action_required(MANAGE_CLINIC)
 def audit_export(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET)
@@ -101,16 +88,14 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     )  # fmt: skip
     rows = events.filter(id__lt=export_event.pk).values_list(*CSV_COLUMNS)
 
-    def lines() -> Iterator[str]:
-        writer = csv.writer(_Echo())
-        yield writer.writerow(CSV_COLUMNS)
+    def lines() -> Iterator[list[Any]]:
+        yield list(CSV_COLUMNS)
         for row in rows.iterator(chunk_size=2000):
             values = dict(zip(CSV_COLUMNS, row, strict=True))
             values["at"] = timezone.localtime(values["at"]).isoformat()
-            yield writer.writerow([_cell(values[name]) for name in CSV_COLUMNS])
+            yield [values[name] for name in CSV_COLUMNS]
 
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.csv"'
+    response = csv_response(lines(), filename=f"audit-log-{stamp}.csv")
     response["Cache-Control"] = "no-store"
     return response

@@ -31,7 +31,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from ketacare.web.context_processors import CRISIS_LINE
+from ketacare.core.crisis import CRISIS_LINE
 
 from .models import OutgoingEmail
 

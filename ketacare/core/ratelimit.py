@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.http import HttpRequest
 
-from ketacare.audit.log import client_ip
+from ketacare.core.context import client_ip
 
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 

@@ -1,6 +1,6 @@
 """Public pages: Markdown files shipped in `content/` (one per page, with a short header),
-overridden or added to by admins through the `Page` model. Markdown is rendered with
-`markdown` and the HTML cleaned with `nh3`, so even an admin's page cannot carry a script."""
+overridden or added to by admins through the `Page` model. Markdown is rendered by
+`ketacare.core.markdown` (cleaned with nh3: even an admin's page cannot carry a script)."""
 
 from __future__ import annotations
 
@@ -8,23 +8,11 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-import markdown
-import nh3
+from ketacare.core.markdown import render_markdown
 
 from .models import Page
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
-ALLOWED_TAGS = {
-    "a", "abbr", "blockquote", "br", "code", "dd", "dl", "dt", "em", "h2", "h3", "h4", "hr",
-    "li", "ol", "p", "pre", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
-}  # fmt: skip
-ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title"},
-    "abbr": {"title"},
-    "th": {"scope"},
-    "h2": {"id"},
-    "h3": {"id"},
-}
 
 
 @dataclass(frozen=True)
@@ -34,17 +22,6 @@ class PageContent:
     summary: str
     html: str
     nav_order: int
-
-
-def render_markdown(text: str) -> str:
-    html = markdown.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto", "tel"},
-        link_rel="noopener noreferrer",
-    )
 
 
 def _split_header(text: str) -> tuple[dict[str, str], str]:

@@ -7,14 +7,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from ketacare.accounts.models import Role, User
 from ketacare.audit.log import record
 from ketacare.core import outbox, policy
 from ketacare.core.errors import Refusal
-from ketacare.waitlist.links import absolute_url
+from ketacare.core.urls import absolute_url
 from ketacare.waitlist.selectors import public_clinic
 
 from .models import ContactMessage, ContactStatus
@@ -50,7 +49,7 @@ def send_contact_message(*, data: dict[str, Any]) -> ContactMessage:
         consent_at=timezone.now(),
     )
     record(action="create", obj=message, clinic_id=clinic.pk, detail="contact form")
-    inbox_url = absolute_url(reverse("public:inbox_message", args=[message.pk]))
+    inbox_url = absolute_url("public:inbox_message", message.pk)
     outbox.queue(
         "public/email/contact_to_clinic",
         {"message": message, "clinic": clinic, "inbox_url": inbox_url},

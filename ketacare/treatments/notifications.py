@@ -8,13 +8,12 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone
 
 from ketacare.accounts.models import Role, User
 from ketacare.clinical.monitoring_schedule import preparation_instructions
 from ketacare.core import outbox
+from ketacare.core.urls import absolute_url
 
 
 def _queue(name: str, context: dict[str, Any], recipients: list[str]) -> None:
@@ -30,7 +29,7 @@ def _prescribers(clinic_id: int) -> list[str]:
 
 
 def _link(session: Any) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("treatments:session", args=[session.pk])
+    return absolute_url("treatments:session", session.pk)
 
 
 def alert_prescribers(*, session: Any, alert: Any) -> None:
@@ -55,6 +54,6 @@ def session_reminder(*, session: Any) -> None:
         "instructions": preparation_instructions(session.protocol.route),
         "extra": clinic_settings.preparation_note if clinic_settings else "",
         "address": clinic_settings,
-        "link": settings.SITE_URL.rstrip("/") + reverse("treatments:mine"),
+        "link": absolute_url("treatments:mine"),
     }
     _queue("reminder", context, [session.patient.email])

@@ -28,17 +28,11 @@ from ketacare.clinical.monitoring_schedule import (
     is_sedated,
     rems_form_status,
 )
+from ketacare.core.pdf import FONT, KetaCarePDF
 
 from .models import EventKind
 
-_LATIN1 = str.maketrans(
-    {"—": "-", "–": "-", "…": "...", "→": "->", "’": "'", "“": '"', "”": '"', "·": "-"}
-)
 _PRE_DOSE_VITAL_REASONS = {VITALS_MISSING, BP_HOLD, HEART_RATE_HOLD, SPO2_HOLD}
-
-
-def _t(text: Any) -> str:
-    return str(text).translate(_LATIN1).encode("latin-1", "replace").decode("latin-1")
 
 
 def _yes_no(value: bool | None) -> str:
@@ -53,23 +47,11 @@ def _bp(row: Any) -> str:
     return f"{row.systolic}/{row.diastolic} mmHg" if row is not None and row.has_bp else "-"
 
 
-class _RecordPDF(FPDF):
-    footer_text = ""
-
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font("Helvetica", size=7)
-        self.set_text_color(90)
-        self.cell(0, 6, _t(self.footer_text), align="L")
-        self.set_x(-40)
-        self.cell(30, 6, f"Page {self.page_no()} of {{nb}}", align="R")
-
-
 def _section(pdf: FPDF, title: str) -> None:
     pdf.ln(2)
-    pdf.set_font("Helvetica", style="B", size=11)
-    pdf.multi_cell(0, 7, _t(title), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=9)
+    pdf.set_font(FONT, style="B", size=11)
+    pdf.multi_cell(0, 7, title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, size=9)
 
 
 def _pairs(pdf: FPDF, pairs: list[tuple[str, Any]]) -> None:
@@ -78,27 +60,27 @@ def _pairs(pdf: FPDF, pairs: list[tuple[str, Any]]) -> None:
     ) as table:
         for label, value in pairs:
             row = table.row()
-            row.cell(_t(label))
-            row.cell(_t(value if value not in (None, "") else "-"))
+            row.cell(label)
+            row.cell(str(value if value not in (None, "") else "-"))
 
 
 def _table(pdf: FPDF, columns: list[str], rows: list[list[Any]], empty: str) -> None:
     if not rows:
-        pdf.multi_cell(0, 5, _t(empty), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 5, empty, new_x="LMARGIN", new_y="NEXT")
         return
     heading = FontFace(emphasis="BOLD", fill_color=(225, 230, 238))
-    pdf.set_font("Helvetica", size=8)
+    pdf.set_font(FONT, size=8)
     with pdf.table(
         headings_style=heading, text_align="LEFT", line_height=4.5, repeat_headings=1
     ) as table:
         header = table.row()
         for column in columns:
-            header.cell(_t(column))
+            header.cell(column)
         for values in rows:
             row = table.row()
             for value in values:
-                row.cell(_t(value if value not in (None, "") else "-"))
-    pdf.set_font("Helvetica", size=9)
+                row.cell(str(value if value not in (None, "") else "-"))
+    pdf.set_font(FONT, size=9)
 
 
 def rems_fields(
@@ -275,26 +257,24 @@ def rems_fields(
 def session_record(context: dict[str, Any], *, clinic: Any, settings: Any) -> bytes:
     session = context["session"]
     patient = session.patient
-    pdf = _RecordPDF(orientation="P", unit="mm", format="Letter")
-    pdf.set_title(_t(f"Session record #{session.pk}"))
-    pdf.set_creator("KetaCare")
+    pdf = KetaCarePDF(
+        orientation="P", unit="mm", format="Letter", title=f"Session record #{session.pk}"
+    )
     pdf.footer_text = f"{clinic.name} - session #{session.pk} - {patient.full_name} - confidential"
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.set_margins(12, 12, 12)
     pdf.add_page()
-    pdf.set_font("Helvetica", style="B", size=15)
+    pdf.set_font(FONT, style="B", size=15)
     pdf.multi_cell(
-        0, 8, _t(f"Treatment session record - {patient.full_name}"), new_x="LMARGIN", new_y="NEXT"
+        0, 8, f"Treatment session record - {patient.full_name}", new_x="LMARGIN", new_y="NEXT"
     )
-    pdf.set_font("Helvetica", size=9)
+    pdf.set_font(FONT, size=9)
     pdf.multi_cell(
         0,
         5,
-        _t(
-            f"{session.protocol.title} (protocol {session.protocol.code} "
-            f"v{session.protocol.version})"
-            f" - {session.chair} - scheduled {_when(session.scheduled_start)}"
-        ),
+        f"{session.protocol.title} (protocol {session.protocol.code} "
+        f"v{session.protocol.version})"
+        f" - {session.chair} - scheduled {_when(session.scheduled_start)}",
         new_x="LMARGIN",
         new_y="NEXT",
     )
@@ -317,7 +297,7 @@ def session_record(context: dict[str, Any], *, clinic: Any, settings: Any) -> by
         pdf.multi_cell(
             0,
             5,
-            _t(f"SPRAVATO REMS patient monitoring form: {submitted}."),
+            f"SPRAVATO REMS patient monitoring form: {submitted}.",
             new_x="LMARGIN",
             new_y="NEXT",
         )

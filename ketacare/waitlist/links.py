@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
-from django.http import HttpRequest
-from django.urls import reverse
+
+from ketacare.core.urls import absolute_url
 
 _CONFIRM_SALT = "ketacare.waitlist.confirm"
 _STATUS_SALT = "ketacare.waitlist.status"
@@ -83,22 +83,19 @@ def invitation_hash(raw: str) -> str:
     return hashlib.sha256(raw[:100].encode()).hexdigest()
 
 
-def absolute_url(path: str, request: HttpRequest | None = None) -> str:
-    """A full link for an email: from the request when there is one, else SITE_URL."""
-    if request is not None:
-        return request.build_absolute_uri(path)
-    return settings.SITE_URL.rstrip("/") + path
+# Full links for the emails, from SITE_URL: an email is rendered by a service, which has no
+# request (and a link in an email should not depend on the Host header a request sent).
 
 
-def confirm_url(entry: object, request: HttpRequest | None = None) -> str:
+def confirm_url(entry: object) -> str:
     token = confirm_token(entry.public_id, entry.confirm_nonce)  # type: ignore[attr-defined]
-    return absolute_url(reverse("waitlist:confirm", args=[token]), request)
+    return absolute_url("waitlist:confirm", token)
 
 
-def status_url(entry: object, request: HttpRequest | None = None) -> str:
+def status_url(entry: object) -> str:
     token = status_token(entry.public_id, entry.status_nonce)  # type: ignore[attr-defined]
-    return absolute_url(reverse("waitlist:status", args=[token]), request)
+    return absolute_url("waitlist:status", token)
 
 
-def invitation_url(raw: str, request: HttpRequest | None = None) -> str:
-    return absolute_url(reverse("waitlist:invitation", args=[raw]), request)
+def invitation_url(raw: str) -> str:
+    return absolute_url("waitlist:invitation", raw)

@@ -5,7 +5,6 @@ selector, render."""
 from __future__ import annotations
 
 import contextlib
-import csv
 from typing import Any
 
 from django import forms
@@ -27,6 +26,7 @@ from django.views.decorators.http import require_POST
 from ketacare.audit.log import record
 from ketacare.core import policy
 from ketacare.core.context import AuditContext, audit_context
+from ketacare.core.csv import csv_response
 from ketacare.core.errors import Refusal
 from ketacare.core.public_forms import HONEYPOT, body_too_large, not_open, too_many
 from ketacare.core.ratelimit import hit
@@ -298,17 +298,6 @@ def board(request: HttpRequest) -> HttpResponse:
     return render(request, "waitlist/board.html", _board_context(request, page))
 
 
-def _csv_safe(value: Any) -> str:
-    text = "" if value is None else str(value)
-    # A cell starting with = + - @ is a formula in a spreadsheet: make it text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @_staff_only
 def export(request: HttpRequest) -> StreamingHttpResponse:
     filters = selectors.BoardFilters.from_query(request.GET)
@@ -342,40 +331,32 @@ def export(request: HttpRequest) -> StreamingHttpResponse:
     ]
 
     def rows() -> Any:
-        writer = csv.writer(_Echo())
-        yield writer.writerow(header)
+        yield header
         for entry in qs.iterator(chunk_size=2000):
             priority = selectors.display_priority(entry, now)
-            yield writer.writerow(
-                [
-                    _csv_safe(v)
-                    for v in (
-                        entry.pk,
-                        entry.status,
-                        entry.first_name,
-                        entry.last_name,
-                        entry.email,
-                        entry.phone,
-                        entry.date_of_birth,
-                        entry.region,
-                        " ".join(entry.conditions),
-                        entry.preferred_route,
-                        entry.heard_from,
-                        entry.phq2_total,
-                        entry.gad2_total,
-                        entry.prescreen_total,
-                        "yes" if entry.positive_screen else "no",
-                        "" if priority is None else priority,
-                        entry.priority_override_reason,
-                        entry.created_at.isoformat(),
-                        entry.waiting_since.isoformat() if entry.waiting_since else "",
-                    )
-                ]
-            )
+            yield [
+                entry.pk,
+                entry.status,
+                entry.first_name,
+                entry.last_name,
+                entry.email,
+                entry.phone,
+                entry.date_of_birth,
+                entry.region,
+                " ".join(entry.conditions),
+                entry.preferred_route,
+                entry.heard_from,
+                entry.phq2_total,
+                entry.gad2_total,
+                entry.prescreen_total,
+                "yes" if entry.positive_screen else "no",
+                "" if priority is None else priority,
+                entry.priority_override_reason,
+                entry.created_at.isoformat(),
+                entry.waiting_since.isoformat() if entry.waiting_since else "",
+            ]
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="waitlist-{now:%Y-%m-%d}.csv"'
-    return response
+    return csv_response(rows(), filename=f"waitlist-{now:%Y-%m-%d}.csv")
 
 
 BULK_ACTIONS = {

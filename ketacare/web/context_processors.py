@@ -4,8 +4,9 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from ketacare.accounts.models import Role
+from ketacare.core.crisis import CRISIS_LINE
 
-CRISIS_LINE = "988"
+__all__ = ["CRISIS_LINE", "navigation"]  # CRISIS_LINE re-exported for older importers
 
 # (label, url name, roles). Features add their entries here.
 NAV_ITEMS: list[tuple[str, str, frozenset[str]]] = [

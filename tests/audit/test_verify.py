@@ -106,6 +106,7 @@ def test_a_forged_row_that_copies_an_old_link_is_named(chain):
         verify()
 
 
+@pytest.mark.slow
 def test_verify_fails_with_a_nonzero_exit_as_a_real_process(tmp_path_factory, tmp_path):
     var = migrated_var_dir(tmp_path_factory, tmp_path)
     env = ketacare_env(var)
@@ -133,6 +134,7 @@ def test_verify_fails_with_a_nonzero_exit_as_a_real_process(tmp_path_factory, tm
     assert "Audit chain intact" not in broken.stdout
 
 
+@pytest.mark.slow
 def test_audit_without_a_subcommand_is_a_usage_error(tmp_path_factory, tmp_path):
     env = ketacare_env(migrated_var_dir(tmp_path_factory, tmp_path))
     result = run_ketacare("audit", env=env)

@@ -18,6 +18,7 @@ def database_url() -> str:
     return f"postgres://{user}{password}@{host}:{port}/{settings['NAME']}"
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_the_console_script_verifies_and_names_the_first_edited_entry(world, stock, tmp_path):
     env = ketacare_env(tmp_path, DATABASE_URL=database_url())
@@ -31,6 +32,7 @@ def test_the_console_script_verifies_and_names_the_first_edited_entry(world, sto
     assert f"entry #{stock.receipt.pk}" in broken.stderr and "edited" in broken.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_the_console_script_writes_the_period_report(world, stock, tmp_path):
     env = ketacare_env(tmp_path, DATABASE_URL=database_url())

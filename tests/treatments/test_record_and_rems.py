@@ -5,8 +5,6 @@ administration draws its lot from the controlled-substance ledger."""
 from __future__ import annotations
 
 import datetime as dt
-import re
-import zlib
 from decimal import Decimal
 
 import pytest
@@ -14,6 +12,7 @@ from django.urls import reverse
 
 from ketacare.audit.models import AuditEvent
 from ketacare.treatments import services
+from tests.core.pdf_text import pdf_text
 from tests.treatments.conftest import NOW, sign_order
 
 REMS_FORM_FIELDS = [
@@ -51,17 +50,6 @@ REMS_FORM_FIELDS = [
     "Did the patient experience respiratory depression?",
     "Serious adverse events",
 ]
-
-
-def pdf_text(content: bytes) -> str:
-    """The text drawn on the PDF's pages (fpdf2 deflates each page's content stream)."""
-    text = []
-    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", content, re.S):
-        try:
-            text.append(zlib.decompress(stream).decode("latin-1"))
-        except zlib.error:
-            continue
-    return "".join(re.findall(r"\((.*?)\) ?Tj", "\n".join(text)))
 
 
 @pytest.fixture

@@ -151,6 +151,7 @@ def _queries(connection, request):
     return response, sql
 
 
+@pytest.mark.slow
 def test_a_page_of_the_board_costs_at_most_10_queries_with_100000_entries(
     world, client_for, program
 ):

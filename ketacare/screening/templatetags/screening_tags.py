@@ -9,7 +9,7 @@ from django.utils.safestring import mark_safe
 
 from ketacare.clinical.instruments import INSTRUMENTS
 from ketacare.clinical.screening import CRISIS_FLAGS, SCHEDULING_REASON_TEXT
-from ketacare.public.content import render_markdown
+from ketacare.core.markdown import render_markdown
 
 register = template.Library()
 
