@@ -7,15 +7,12 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.password_validation import (
     password_validators_help_text_html,
-    validate_password,
 )
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import NoReverseMatch, reverse
@@ -34,8 +31,8 @@ from ketacare.core.views import action_required
 
 from . import links, selectors, services
 from .choices import REGIONS, Condition, EntryStatus, Route
-from .forms import SignupForm
-from .models import Program, WaitlistEntry
+from .forms import ChoosePasswordForm, ProgramForm, SignupForm
+from .models import WaitlistEntry
 
 _staff_only = action_required(policy.MANAGE_WAITLIST)
 
@@ -180,39 +177,6 @@ def leave(request: HttpRequest, token: str) -> HttpResponse:
 
 def left(request: HttpRequest) -> HttpResponse:
     return render(request, "waitlist/left.html")
-
-
-class ChoosePasswordForm(forms.Form):
-    password1 = forms.CharField(
-        label="Choose a password",
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        strip=False,
-        help_text="At least 12 characters; not a common password, not only digits.",
-    )
-    password2 = forms.CharField(
-        label="The same password again",
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        strip=False,
-    )
-
-    def __init__(self, *args: Any, entry: WaitlistEntry, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.entry = entry
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        one, two = data.get("password1"), data.get("password2")
-        if one and two and one != two:
-            self.add_error("password2", "The two passwords are not the same.")
-        elif one:
-            from ketacare.accounts.models import User
-
-            probe = User(email=self.entry.email, full_name=self.entry.full_name)
-            try:
-                validate_password(one, probe)
-            except ValidationError as exc:
-                self.add_error("password1", exc)
-        return data
 
 
 def _first_screen() -> str:
@@ -472,25 +436,6 @@ def _priority_score(raw: str) -> float:
     if not -1000 <= score <= 1000 or score != score:
         raise Refusal("Enter a priority between -1000 and 1000.", code="invalid_score")
     return score
-
-
-class ProgramForm(forms.ModelForm):
-    class Meta:
-        model = Program
-        fields = list(services.PROGRAM_FIELDS)
-
-    def clean_regions_served(self) -> str:
-        from .choices import REGION_NAMES
-
-        codes = [
-            c.strip().upper() for c in self.cleaned_data["regions_served"].split(",") if c.strip()
-        ]
-        unknown = [c for c in codes if c not in REGION_NAMES]
-        if unknown:
-            raise ValidationError(
-                f"Unknown state code{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}."
-            )
-        return ", ".join(dict.fromkeys(codes))
 
 
 @action_required(policy.MANAGE_CLINIC)

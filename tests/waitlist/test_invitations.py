@@ -164,6 +164,19 @@ def test_accepting_creates_the_patient_account_and_record_and_starts_screening(
     ).exists()
 
 
+def test_accepting_is_audited_with_the_path_without_the_token(
+    world, site, program, line, mailoutbox
+):
+    link = _invite(site, world, line[0], mailoutbox)
+    password = "a long and unusual passphrase 7"
+    site.post(link, {"password1": password, "password2": password}, REMOTE_ADDR="198.51.100.4")
+    rows = AuditEvent.objects.filter(detail__contains="from a waiting-list invitation")
+    assert rows.count() == 2
+    for row in rows:
+        assert (row.path, row.ip) == ("/waitlist/invitation/[token]/", "198.51.100.4")
+    assert not AuditEvent.objects.filter(path__contains=link.split("/")[3]).exists()
+
+
 def test_an_invitation_link_works_once(world, site, program, line, mailoutbox):
     link = _invite(site, world, line[0], mailoutbox)
     password = {
