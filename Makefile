@@ -2,7 +2,7 @@
 #   make run     venv + install, migrate, demo data (first run only), serve with a task worker
 #   make test    the whole suite (browser tests need /usr/bin/chromium)
 #   make test-fast  the suite without the `slow` tests (real processes, browsers, 100k rows)
-#   make lint    ruff, ruff format --check, mypy (ketacare/clinical), import-linter contract
+#   make lint    ruff, ruff format --check, mypy (all of ketacare), import-linter contracts
 #   make bench   every benchmarks/bench_*.py
 
 PYTHON ?= python3

@@ -84,7 +84,7 @@ class MFARequiredMiddleware:
         if (
             user.is_authenticated
             and not request.path.startswith(MFA_OPEN_PREFIXES)
-            and not user.is_verified()  # type: ignore[union-attr]
+            and not user.is_verified()
             and getattr(request, "auth_method", "session") == "session"
         ):
             target = self._mfa_target(user)

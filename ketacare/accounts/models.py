@@ -1,5 +1,8 @@
 """Clinics, users and their roles. A user belongs to one clinic; data never crosses clinics."""
 
+from collections.abc import Callable
+from typing import Any, ClassVar
+
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -51,13 +54,15 @@ class UserManager(BaseUserManager["User"]):
         fields.setdefault("role", Role.ADMIN)
         return self._create(email, password, **fields)
 
-    def get_by_natural_key(self, username: str) -> "User":
+    def get_by_natural_key(self, username: str | None) -> "User":
         return self.get(email__iexact=username)
 
 
 class User(AbstractUser):
     """Logs in with email + password. `is_staff` (Django admin access) follows the admin role."""
 
+    # AbstractUser's name fields are dropped (None removes a field); the stubs type them as
+    # CharFields.
     username = None  # type: ignore[assignment]
     first_name = None  # type: ignore[assignment]
     last_name = None  # type: ignore[assignment]
@@ -76,7 +81,13 @@ class User(AbstractUser):
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS = ["full_name"]
 
-    objects = UserManager()  # type: ignore[misc]
+    # Set on the request's user by django_otp's OTPMiddleware (not a field): True once the
+    # user has passed a second factor this session.
+    is_verified: Callable[[], bool]
+
+    # Our manager builds users by email and has no username: it is not AbstractUser's
+    # UserManager, whose create_user(username, ...) the stubs declare `objects` to be.
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ["full_name"]
@@ -104,9 +115,9 @@ class User(AbstractUser):
     def mfa_required(self) -> bool:
         return self.role in MFA_ROLES and not self.mfa_exempt
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.email = self.email.lower()
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
 
 class ApiToken(models.Model):

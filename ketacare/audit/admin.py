@@ -17,7 +17,7 @@ from .models import AuditAction, AuditEvent
 ADMIN_DETAIL = "Django admin"
 
 
-class AuditedModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AuditedModelAdmin(admin.ModelAdmin):
     """A ModelAdmin whose views, additions, changes and deletions are audited. Subclasses
     name the patient an object belongs to (`patient_of`), if any."""
 
@@ -66,7 +66,7 @@ class AuditedModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AuditEventAdmin(admin.ModelAdmin):
     """Read-only: the trail is append-only, so nobody may add, change or delete a row here."""
 
     list_display = ("id", "at", "actor_email", "action", "model", "object_id", "patient_id",

@@ -1,6 +1,8 @@
 """The audit trail: one append-only row per read or write of a patient's data, hash-chained
 so that an edit, deletion or insertion behind the application's back is detectable."""
 
+from typing import Any, NoReturn
+
 from django.db import models
 
 from .appendonly import AppendOnlyError
@@ -36,7 +38,7 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
         raise AppendOnlyError("Audit events are append-only; they cannot be updated.")
 
     # bulk_create would skip the hash chain.
-    def bulk_create(self, *args: object, **kwargs: object) -> list["AuditEvent"]:
+    def bulk_create(self, *args: object, **kwargs: object) -> NoReturn:
         raise AppendOnlyError("Write audit events with ketacare.audit.log.record().")
 
 
@@ -77,10 +79,10 @@ class AuditEvent(models.Model):
             f"#{self.pk} {self.at:%Y-%m-%d %H:%M:%S} {self.actor_email} {self.action} {self.model}"
         )
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise AppendOnlyError("Audit events are append-only; they cannot be updated.")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Audit events are append-only; they cannot be deleted.")

@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 
 from ketacare.accounts.permissions import patients_visible_to
+from ketacare.core.forms import form_field
 
 from . import selectors
 from .models import CountKind, EntryKind, LocationKind, LossKind, Lot, ProductForm
@@ -27,7 +28,7 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 class LotChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Lot) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Lot) -> str:
         return (
             f"{obj.product.name} — lot {obj.lot_number} (expires {obj.expires_on:%Y-%m-%d}), "
             f"counted in {obj.product.unit}"
@@ -60,6 +61,8 @@ class LedgerForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         for name, field in self.fields.items():
+            if not isinstance(field, forms.ModelChoiceField):
+                continue
             if name in ("lot",):
                 field.queryset = selectors.lots(user).order_by("product__name", "expires_on")
             elif name in ("location", "from_location", "to_location"):
@@ -113,7 +116,7 @@ class TransferForm(LedgerForm):
     reason = forms.CharField(max_length=1000, required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("from_location") and data.get("from_location") == data.get("to_location"):
             self.add_error("to_location", "Choose a location other than the one it leaves.")
         return data
@@ -367,8 +370,8 @@ class EntryFilterForm(LedgerForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
-        self.fields["product"].queryset = selectors.products(user)
-        self.fields["location"].queryset = selectors.locations(user)
+        form_field(self, "product", forms.ModelChoiceField).queryset = selectors.products(user)
+        form_field(self, "location", forms.ModelChoiceField).queryset = selectors.locations(user)
 
 
 class PeriodForm(LedgerForm):
@@ -380,10 +383,10 @@ class PeriodForm(LedgerForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
-        self.fields["product"].queryset = selectors.products(user)
+        form_field(self, "product", forms.ModelChoiceField).queryset = selectors.products(user)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", "The end date must be on or after the start date.")

@@ -6,6 +6,7 @@ registration number as it was when the record was made."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
@@ -13,8 +14,9 @@ from django.db.models import Q
 
 from ketacare.audit.appendonly import AppendOnlyError  # noqa: F401  (ledger callers import it here)
 
-QUANTITY = {"max_digits": 12, "decimal_places": 3}  # product units (mL, troches, devices)
-MG = {"max_digits": 14, "decimal_places": 3}
+# Product units (mL, troches, devices).
+QUANTITY: dict[str, Any] = {"max_digits": 12, "decimal_places": 3}
+MG: dict[str, Any] = {"max_digits": 14, "decimal_places": 3}
 THOUSANDTH = Decimal("0.001")
 
 
@@ -145,7 +147,7 @@ class LedgerEntryQuerySet(models.QuerySet["LedgerEntry"]):
     def delete(self) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Ledger entries are append-only; they cannot be deleted.")
 
-    def bulk_create(self, *args: object, **kwargs: object) -> list[LedgerEntry]:
+    def bulk_create(self, *args: object, **kwargs: object) -> NoReturn:
         raise AppendOnlyError("Write ledger entries through ketacare.ledger.services.")
 
 
@@ -237,10 +239,10 @@ class LedgerEntry(models.Model):
     def __str__(self) -> str:
         return f"#{self.seq} {self.get_kind_display()} {self.quantity} {self.lot_id}"
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise AppendOnlyError("Ledger entries are append-only; record a correction instead.")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Ledger entries are append-only; they cannot be deleted.")
@@ -355,10 +357,10 @@ class InventoryCount(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} count of {self.location} at {self.counted_at:%Y-%m-%d}"
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise AppendOnlyError("Counts are never changed once recorded.")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
 
 class InventoryCountLine(models.Model):

@@ -14,7 +14,7 @@ from ketacare.audit.admin import AuditedModelAdmin
 from .models import Diagnosis, Patient, WeightMeasurement
 
 
-class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
+class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False

@@ -1,4 +1,5 @@
 import datetime as dt
+from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
@@ -36,7 +37,7 @@ class WeightForm(forms.ModelForm):
         labels = {"weight_kg": "Weight (kg)"}
         widgets = {"measured_on": DateInput()}
 
-    def clean_weight_kg(self):  # type: ignore[no-untyped-def]
+    def clean_weight_kg(self) -> Decimal:
         weight = self.cleaned_data["weight_kg"]
         if not 20 <= weight <= 400:
             raise forms.ValidationError("Enter a weight between 20 and 400 kg.")

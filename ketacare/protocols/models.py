@@ -17,7 +17,7 @@ from ketacare.clinical.monitoring_schedule import (
     VITALS_INTERVAL_MIN_MINUTES,
 )
 
-DOSE = {"max_digits": 8, "decimal_places": 3}
+DOSE: dict[str, Any] = {"max_digits": 8, "decimal_places": 3}
 
 
 class ProtocolVersionError(Exception):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 from ketacare.clinical.instruments import INSTRUMENTS
 from ketacare.clinical.monitoring_schedule import MOAAS_SCALE, PREGNANCY_ANSWERS
 from ketacare.clinical.vitals_ranges import PLAUSIBLE
+from ketacare.core.forms import form_field
 
 from .models import (
     Chair,
@@ -23,8 +24,14 @@ from .models import (
     OrderStatus,
     Severity,
     TimePoint,
+    TreatmentOrder,
     TreatmentSettings,
 )
+
+if TYPE_CHECKING:
+    from ketacare.accounts.models import User
+    from ketacare.ledger.models import Lot, StorageLocation
+    from ketacare.protocols.models import ClinicProtocol
 
 
 class DateInput(forms.DateInput):
@@ -61,8 +68,26 @@ def yes_no(value: str) -> bool | None:
     return {"yes": True, "no": False}.get(value)
 
 
+class _ProtocolChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: ClinicProtocol) -> str:
+        return (
+            f"{obj.title} (v{obj.version}; {obj.standard_dose.normalize():f} {obj.dose_unit}"
+            " standard)"
+        )
+
+
+class _OrderChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: TreatmentOrder) -> str:
+        return f"{obj.patient.full_name} – {obj.protocol.title} (order #{obj.pk})"
+
+
+class _LotChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Lot) -> str:
+        return f"{obj.product.name} – lot {obj.lot_number} (expires {obj.expires_on:%Y-%m-%d})"
+
+
 class OrderForm(forms.Form):
-    protocol = forms.ModelChoiceField(queryset=None, empty_label="Choose a protocol")  # type: ignore[arg-type]
+    protocol = _ProtocolChoiceField(queryset=None, empty_label="Choose a protocol")
     starting_dose = forms.DecimalField(
         max_digits=8,
         decimal_places=3,
@@ -95,10 +120,7 @@ class OrderForm(forms.Form):
 
     def __init__(self, *args: Any, protocols: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["protocol"].queryset = protocols
-        self.fields["protocol"].label_from_instance = lambda p: (  # type: ignore[attr-defined]
-            f"{p.title} (v{p.version}; {p.standard_dose.normalize():f} {p.dose_unit} standard)"
-        )
+        form_field(self, "protocol", _ProtocolChoiceField).queryset = protocols
 
 
 class OrderStatusForm(forms.Form):
@@ -109,9 +131,13 @@ class OrderStatusForm(forms.Form):
 
 
 class ScheduleForm(forms.Form):
-    order = forms.ModelChoiceField(queryset=None, empty_label="Choose an order")  # type: ignore[arg-type]
-    chair = forms.ModelChoiceField(queryset=None, empty_label="Choose a chair")  # type: ignore[arg-type]
-    clinician = forms.ModelChoiceField(queryset=None, empty_label="Choose a clinician")  # type: ignore[arg-type]
+    order = _OrderChoiceField(queryset=None, empty_label="Choose an order")
+    chair: forms.ModelChoiceField[Chair] = forms.ModelChoiceField(
+        queryset=None, empty_label="Choose a chair"
+    )
+    clinician: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        queryset=None, empty_label="Choose a clinician"
+    )
     start = forms.DateTimeField(widget=DateTimeInput())
     duration = forms.IntegerField(
         label="Duration (minutes)",
@@ -123,12 +149,9 @@ class ScheduleForm(forms.Form):
 
     def __init__(self, *args: Any, orders: Any, chairs: Any, staff: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["order"].queryset = orders
-        self.fields["order"].label_from_instance = lambda o: (  # type: ignore[attr-defined]
-            f"{o.patient.full_name} – {o.protocol.title} (order #{o.pk})"
-        )
-        self.fields["chair"].queryset = chairs
-        self.fields["clinician"].queryset = staff
+        form_field(self, "order", _OrderChoiceField).queryset = orders
+        form_field(self, "chair", forms.ModelChoiceField).queryset = chairs
+        form_field(self, "clinician", forms.ModelChoiceField).queryset = staff
 
     def clean_start(self) -> dt.datetime:
         start: dt.datetime = self.cleaned_data["start"]
@@ -312,12 +335,12 @@ class EndDoseForm(forms.Form):
     dose_mg = forms.DecimalField(
         label="Dose actually given (mg)", max_digits=8, decimal_places=1, min_value=Decimal("0.1")
     )
-    lot = forms.ModelChoiceField(queryset=None, required=False, empty_label="Choose the lot")  # type: ignore[arg-type]
-    location = forms.ModelChoiceField(
+    lot = _LotChoiceField(queryset=None, required=False, empty_label="Choose the lot")
+    location: forms.ModelChoiceField[StorageLocation] = forms.ModelChoiceField(
         label="Drawn from",
         queryset=None,
         required=False,
-        empty_label="Choose the location",  # type: ignore[arg-type]
+        empty_label="Choose the location",
     )
     lot_number = forms.CharField(label="Lot number", max_length=40, required=False)
 
@@ -325,11 +348,11 @@ class EndDoseForm(forms.Form):
         super().__init__(*args, **kwargs)
         from ketacare.ledger.models import Lot, StorageLocation
 
-        self.fields["lot"].queryset = Lot.objects.filter(pk__in=[lot.pk for lot in ledger["lots"]])
-        self.fields["lot"].label_from_instance = lambda lot: (  # type: ignore[attr-defined]
-            f"{lot.product.name} – lot {lot.lot_number} (expires {lot.expires_on:%Y-%m-%d})"
+        form_field(self, "lot", _LotChoiceField).queryset = Lot.objects.filter(
+            pk__in=[lot.pk for lot in ledger["lots"]]
         )
-        self.fields["location"].queryset = StorageLocation.objects.filter(
+        location = form_field(self, "location", forms.ModelChoiceField)
+        location.queryset = StorageLocation.objects.filter(
             pk__in=[loc.pk for loc in ledger["locations"]]
         )
         if ledger["uses_ledger"]:
@@ -415,8 +438,11 @@ class CalendarFilterForm(forms.Form):
 
     def __init__(self, *args: Any, rooms: list[str], staff: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["room"].choices = [("", "All rooms"), *((r, r) for r in rooms)]
-        self.fields["clinician"].choices = [
+        form_field(self, "room", forms.ChoiceField).choices = [
+            ("", "All rooms"),
+            *((r, r) for r in rooms),
+        ]
+        form_field(self, "clinician", forms.ChoiceField).choices = [
             ("", "All clinicians"),
             *((str(u.pk), u.full_name) for u in staff),
         ]

@@ -6,6 +6,8 @@ append-only: a correction is a new row that points at what it corrects."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -24,7 +26,7 @@ from ketacare.clinical.monitoring_schedule import (
 )
 from ketacare.clinical.vitals_ranges import PLAUSIBLE
 
-DOSE = {"max_digits": 8, "decimal_places": 1}
+DOSE: dict[str, Any] = {"max_digits": 8, "decimal_places": 1}
 
 
 def _plausible(field: str, measure: str | None = None) -> Q:

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from ketacare.accounts.models import User
 from ketacare.clinical.instruments import INSTRUMENTS, InvalidAnswers, ScoreResult, score
+from ketacare.core.forms import form_field
 
 from .choices import REGION_NAMES, REGIONS, Condition, HeardFrom, Route
 from .models import Program, WaitlistEntry
@@ -253,7 +254,7 @@ class SignupForm(forms.Form):
             if name not in self.fields:
                 continue
             bound = self[name]
-            field: PrescreenField = self.fields[name]  # type: ignore[assignment]
+            field = form_field(self, name, PrescreenField)
             value = bound.value() if self.is_bound else None
             result.append(
                 {

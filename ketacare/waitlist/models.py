@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -16,7 +17,7 @@ from ketacare.clinical.waitlist_priority import PriorityWeights
 
 from .choices import REGION_NAMES, EntryStatus, InvitationStatus, Route
 
-_WEIGHT = {
+_WEIGHT: dict[str, Any] = {
     "max_digits": 6,
     "decimal_places": 2,
     "validators": [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1000))],

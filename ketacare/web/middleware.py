@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
-from django.http import HttpRequest, HttpResponse, JsonResponse, UnreadablePostError
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 
@@ -34,8 +34,8 @@ def _has_nul(request: HttpRequest) -> bool:
     return False
 
 
-def _items(querydict: object) -> list[tuple[str, str]]:
-    return [(k, v) for k, values in querydict.lists() for v in values]  # type: ignore[attr-defined]
+def _items(querydict: QueryDict) -> list[tuple[str, str]]:
+    return [(k, v) for k, values in querydict.lists() for v in values]
 
 
 class RejectNulMiddleware:
