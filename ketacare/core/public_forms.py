@@ -20,7 +20,8 @@ def body_too_large(request: HttpRequest) -> bool:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return True
-    return length > settings.WAITLIST_MAX_BODY_BYTES
+    limit: int = settings.WAITLIST_MAX_BODY_BYTES
+    return length > limit
 
 
 def too_many(request: HttpRequest, verdict: Verdict) -> HttpResponse:

@@ -104,8 +104,8 @@ def inbox_status(request: HttpRequest, message_id: int) -> HttpResponse:
     form = ContactStatusForm(request.POST)
     if form.is_valid():
         services.set_contact_status(
-            actor=request.user,
-            message=message,  # type: ignore[arg-type]
+            actor=request.user,  # type: ignore[arg-type]  # signed in: action_required
+            message=message,
             status=form.cleaned_data["status"],
         )
         messages.success(request, "Status saved.")

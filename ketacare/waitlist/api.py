@@ -44,6 +44,11 @@ def _json_type(field: forms.Field) -> str:
     return "string"
 
 
+def _choice_values(field: forms.ChoiceField) -> list[Any]:
+    choices: Any = field.choices  # a list of (value, label) on our forms
+    return [value for value, _ in choices]
+
+
 def _field_schema(name: str, field: forms.Field) -> dict[str, Any]:
     """The OpenAPI description of one form field, read off the form itself."""
     schema: dict[str, Any] = {"type": _json_type(field)}
@@ -59,9 +64,9 @@ def _field_schema(name: str, field: forms.Field) -> dict[str, Any]:
             + "; ".join(f"{i.number}. {i.text}" for i in items),
         )  # fmt: skip
     elif isinstance(field, forms.MultipleChoiceField):
-        schema.update(items={"type": "string", "enum": [c for c, _ in field.choices]}, minItems=1)
+        schema.update(items={"type": "string", "enum": _choice_values(field)}, minItems=1)
     elif isinstance(field, forms.ChoiceField):
-        schema["enum"] = [c for c, _ in field.choices]
+        schema["enum"] = _choice_values(field)
     elif isinstance(field, forms.DateField):
         schema["format"] = "date"
     elif isinstance(field, forms.EmailField):

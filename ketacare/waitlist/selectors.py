@@ -408,7 +408,7 @@ def programs_with_places(user: Any, now: dt.datetime | None = None) -> list[Prog
         .annotate(n=Count("id"))
         .values("n")
     )
-    programs = list(
+    programs: list[Program] = list(
         Program.objects.filter(clinic_id=user.clinic_id)
         .annotate(
             waiting_count=Coalesce(Subquery(waiting), 0),

@@ -230,7 +230,7 @@ def _accept(invitation_id: int, *, password: str) -> User:
         user=user,
         first_name=entry.first_name,
         last_name=entry.last_name,
-        date_of_birth=entry.date_of_birth,
+        date_of_birth=entry.date_of_birth,  # type: ignore[misc]  # set until the person leaves
         email=entry.email,
         phone=entry.phone,
     )
