@@ -21,4 +21,5 @@ def absolute_url(path_or_viewname: str, *args: Any, request: HttpRequest | None 
     )
     if request is not None:
         return request.build_absolute_uri(path)
-    return settings.SITE_URL.rstrip("/") + path
+    site: str = settings.SITE_URL
+    return site.rstrip("/") + path
