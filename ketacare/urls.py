@@ -3,15 +3,28 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from ketacare.accounts.urls import urlpatterns as accounts_urlpatterns
 from ketacare.api.api import api
+from ketacare.patients import views as patients_views
 from ketacare.web import views as web_views
 
 admin.site.site_header = "KetaCare administration"
 admin.site.site_title = "KetaCare admin"
 
+# The patient-portal invitation is the patient record's (patients sits above accounts, which
+# never imports it) but keeps its address and name: /accounts/patients/<id>/invite/.
+accounts_urls = [
+    *accounts_urlpatterns,
+    path(
+        "patients/<int:patient_id>/invite/",
+        patients_views.invite_to_portal,
+        name="invite_patient",
+    ),
+]
+
 urlpatterns = [
     path("healthz", web_views.healthz, name="healthz"),
-    path("accounts/", include("ketacare.accounts.urls")),
+    path("accounts/", include((accounts_urls, "accounts"))),
     path("patients/", include("ketacare.patients.urls")),
     path("screening/", include("ketacare.screening.urls")),
     path("audit/", include("ketacare.audit.urls")),

@@ -40,11 +40,7 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
 
-    request: Any = None
-
     def save(self, *args: Any, **kwargs: Any) -> None:
-        # Kept for the audit row that send_mail writes.
-        self.request = kwargs.get("request")
         with transaction.atomic():
             super().save(*args, **kwargs)
 
@@ -60,7 +56,7 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         outbox.queue("accounts/email/password_reset", context, to_email)
         user = context["user"]
         # Asked for by someone not signed in: the account is the object, not the actor.
-        record(action="update", obj=user, request=self.request, clinic_id=user.clinic_id,
+        record(action="update", obj=user, clinic_id=user.clinic_id,
                detail="password reset email requested")  # fmt: skip
 
 

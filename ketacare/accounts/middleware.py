@@ -15,7 +15,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from .models import STAFF_ROLES
+from ketacare.core.roles import STAFF_ROLES
 
 LAST_SEEN_KEY = "ketacare_last_seen"
 # Activity is written to the session at most this often: a page view must not cost a

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Exists, F, OuterRef, QuerySet
+
+from ketacare.core.errors import NotFound
 
 from .mfa import TOTPDevice
 from .models import ApiToken, Role, User
@@ -30,3 +34,24 @@ def tokens_of(user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user).order_by(
         F("revoked_at").asc(nulls_first=True), "-created_at", "-id"
     )
+
+
+def own_token(*, user: User, token_id: int) -> ApiToken:
+    """One of the user's own API tokens, or `NotFound`."""
+    token = ApiToken.objects.filter(pk=token_id, user=user).first()
+    if token is None:
+        raise NotFound("Page not found.")
+    return token
+
+
+def clinic_user(*, actor: Any, user_id: int) -> User:
+    """A user of the actor's clinic (the staff page's row), or `NotFound`."""
+    user = User.objects.filter(pk=user_id, clinic_id=actor.clinic_id).first()
+    if user is None:
+        raise NotFound("Page not found.")
+    return user
+
+
+def account_for_email(email: str) -> User | None:
+    """The account a sign-in attempt named, if any (for the audit row of a refused sign-in)."""
+    return User.objects.filter(email__iexact=email).only("pk", "clinic_id").first()

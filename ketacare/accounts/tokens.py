@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -21,7 +20,7 @@ def hash_token(raw: str) -> str:
 
 
 @transaction.atomic
-def create_token(*, actor: User, name: str, request: Any = None) -> tuple[ApiToken, str]:
+def create_token(*, actor: User, name: str) -> tuple[ApiToken, str]:
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=actor,
@@ -29,16 +28,16 @@ def create_token(*, actor: User, name: str, request: Any = None) -> tuple[ApiTok
         prefix=raw[:10],
         key_hash=hash_token(raw),
     )
-    record(actor=actor, action="create", obj=token, request=request, detail="API token created")
+    record(actor=actor, action="create", obj=token, detail="API token created")
     return token, raw
 
 
 @transaction.atomic
-def revoke_token(*, actor: User, token: ApiToken, request: Any = None) -> None:
+def revoke_token(*, actor: User, token: ApiToken) -> None:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        record(actor=actor, action="update", obj=token, request=request, detail="API token revoked")
+        record(actor=actor, action="update", obj=token, detail="API token revoked")
 
 
 def user_for_token(raw: str) -> User | None:

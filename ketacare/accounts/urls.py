@@ -35,5 +35,6 @@ urlpatterns = [
     path("staff/<int:user_id>/deactivate/", views.staff_deactivate, name="staff_deactivate"),
     path("staff/<int:user_id>/reactivate/", views.staff_reactivate, name="staff_reactivate"),
     path("staff/<int:user_id>/resend-invitation/", views.staff_resend, name="staff_resend"),
-    path("patients/<int:patient_id>/invite/", views.invite_patient, name="invite_patient"),
+    # `invite_patient` (/accounts/patients/<id>/invite/) is the patients app's view, added to
+    # this namespace in ketacare/urls.py: accounts never imports patients.
 ]

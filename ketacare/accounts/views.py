@@ -12,8 +12,8 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -24,11 +24,13 @@ from django.views.decorators.http import require_POST
 
 from ketacare.audit.log import record
 from ketacare.audit.models import AuditOutcome
+from ketacare.core.errors import Refusal
+from ketacare.core.policy import MANAGE_CLINIC
+from ketacare.core.views import action_required, submit
 
 from . import mfa, selectors, services
 from .forms import CodeForm, InviteStaffForm, LoginForm, PasswordResetForm, TokenCreateForm
-from .models import ApiToken, Role, User
-from .permissions import EDIT_PATIENT, MANAGE_CLINIC, action_required, get_patient_for
+from .models import Role
 from .tokens import create_token, revoke_token
 
 STAFF_PAGE_SIZE = 50
@@ -57,7 +59,7 @@ class LoginView(auth_views.LoginView):
         user = form.get_user()
         type(user).objects.filter(pk=user.pk).update(login_count=user.login_count + 1)
         user.login_count += 1
-        record(actor=user, action="login", obj=user, request=self.request)
+        record(actor=user, action="login", obj=user)
         if (
             user.mfa_required
             and user.login_count < settings.MFA_REQUIRED_FROM_LOGIN
@@ -72,12 +74,11 @@ class LoginView(auth_views.LoginView):
 
     def form_invalid(self, form: LoginForm) -> HttpResponse:
         email = (form.data.get("username") or "").strip().lower()[:254]
-        known = User.objects.filter(email__iexact=email).only("pk", "clinic_id").first()
+        known = selectors.account_for_email(email)
         locked = " (locked out)" if getattr(self.request, "axes_locked_out", False) else ""
         record(
             action="login_failed",
             obj=known,
-            request=self.request,
             outcome=AuditOutcome.DENIED,
             clinic_id=getattr(known, "clinic_id", None),
             detail=f"sign-in refused for {email or '(no email)'}{locked}",
@@ -88,7 +89,7 @@ class LoginView(auth_views.LoginView):
 class LogoutView(auth_views.LogoutView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.user.is_authenticated:
-            record(actor=request.user, action="logout", obj=request.user, request=request)
+            record(actor=request.user, action="logout", obj=request.user)
         return super().post(request, *args, **kwargs)
 
 
@@ -118,7 +119,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     @transaction.atomic
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
-        services.record_password_set(user=form.user, how=self.how, request=self.request)
+        services.record_password_set(user=form.user, how=self.how)
         return response
 
 
@@ -169,7 +170,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         codes = services.confirm_totp_device(
-            user=user, device=device, code=form.cleaned_data["code"], request=request
+            user=user, device=device, code=form.cleaned_data["code"]
         )
         if codes is not None:
             device.refresh_from_db()
@@ -208,9 +209,7 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
         return redirect(f"{reverse('accounts:mfa_setup')}?{query}")
     form = CodeForm(request.POST or None, allow_recovery=True)
     if request.method == "POST" and form.is_valid():
-        result = services.verify_second_factor(
-            user=user, code=form.cleaned_data["code"], request=request
-        )
+        result = services.verify_second_factor(user=user, code=form.cleaned_data["code"])
         if result.device is not None:
             request.session.cycle_key()
             django_otp.login(request, result.device)
@@ -248,7 +247,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
     if not user.is_verified():
         return redirect(f"{reverse('accounts:mfa_verify')}?{urlencode({'next': request.path})}")
     if request.method == "POST":
-        codes = services.regenerate_recovery_codes(user=user, request=request)
+        codes = services.regenerate_recovery_codes(user=user)
         messages.success(request, "New recovery codes were made; the old ones no longer work.")
         return _codes_page(request, codes, first_time=False)
     return render(request, "accounts/recovery_codes.html", {"left": mfa.recovery_codes_left(user)})
@@ -285,15 +284,15 @@ def token_create(request: HttpRequest) -> HttpResponse:
         return render(
             request, "accounts/security.html", _security_context(request, token_form=form)
         )
-    token, raw = create_token(actor=request.user, name=form.cleaned_data["name"], request=request)
+    token, raw = create_token(actor=request.user, name=form.cleaned_data["name"])
     return render(request, "accounts/token_created.html", {"token": token, "raw": raw})
 
 
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
-    revoke_token(actor=request.user, token=token, request=request)
+    token = selectors.own_token(user=request.user, token_id=token_id)
+    revoke_token(actor=request.user, token=token)
     messages.success(request, f"The token “{token.name}” was revoked; it no longer works.")
     return redirect("accounts:security")
 
@@ -308,7 +307,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     @transaction.atomic
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
-        services.record_password_set(user=form.user, how="changed", request=self.request)
+        services.record_password_set(user=form.user, how="changed")
         messages.success(self.request, "Your password was changed.")
         return response
 
@@ -322,19 +321,16 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     if role != selectors.STAFF_FILTER and role not in Role.values:
         role = selectors.STAFF_FILTER
     form = InviteStaffForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            invited = services.invite_user(actor=request.user, request=request, **form.cleaned_data)
-        except services.AccountError as exc:
-            form.add_error("email", str(exc))
-        else:
-            messages.success(request, f"Invitation sent to {invited.email}.")
+    if request.method == "POST":
+        invited = submit(form, lambda data: services.invite_user(actor=request.user, **data))
+        if invited.ok and invited.result is not None:
+            messages.success(request, f"Invitation sent to {invited.result.email}.")
             return redirect("accounts:staff_list")
     page = Paginator(
         selectors.clinic_users(clinic_id=request.user.clinic_id, role=role), STAFF_PAGE_SIZE
     ).get_page(request.GET.get("page"))
     if role == Role.PATIENT:
-        record(request=request, action="list", obj=("accounts.User", ""),
+        record(action="list", obj=("accounts.User", ""),
                detail=f"patient logins, page {page.number}")  # fmt: skip
     return render(
         request,
@@ -348,25 +344,18 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _clinic_user(request: HttpRequest, user_id: int) -> User:
-    user = User.objects.filter(pk=user_id, clinic_id=request.user.clinic_id).first()
-    if user is None:
-        raise Http404("Page not found.")
-    return user
-
-
 def _staff_action(request: HttpRequest, user_id: int, action: str) -> HttpResponse:
-    user = _clinic_user(request, user_id)
+    user = selectors.clinic_user(actor=request.user, user_id=user_id)
     try:
         if action == "resend":
-            services.resend_invitation(actor=request.user, user=user, request=request)
+            services.resend_invitation(actor=request.user, user=user)
             messages.success(request, f"A new invitation was sent to {user.email}.")
         else:
             active = action == "reactivate"
-            services.set_user_active(actor=request.user, user=user, active=active, request=request)
+            services.set_user_active(actor=request.user, user=user, active=active)
             messages.success(request, f"{user.full_name} was {action}d.")
-    except services.AccountError as exc:
-        messages.error(request, str(exc))
+    except Refusal as refusal:
+        messages.error(request, refusal.message)
     return redirect("accounts:staff_list")
 
 
@@ -386,27 +375,3 @@ def staff_reactivate(request: HttpRequest, user_id: int) -> HttpResponse:
 @require_POST
 def staff_resend(request: HttpRequest, user_id: int) -> HttpResponse:
     return _staff_action(request, user_id, "resend")
-
-
-@action_required(EDIT_PATIENT)
-@require_POST
-def invite_patient(request: HttpRequest, patient_id: int) -> HttpResponse:
-    """Give a patient a portal login: they choose a password from the emailed link."""
-    patient = get_patient_for(request.user, patient_id, action=EDIT_PATIENT, request=request)
-    if not patient.email:
-        messages.error(request, "Add the patient's email address first: the invitation is emailed.")
-    else:
-        try:
-            services.invite_user(
-                actor=request.user,
-                email=patient.email,
-                full_name=patient.full_name,
-                role=Role.PATIENT,
-                patient=patient,
-                request=request,
-            )
-        except services.AccountError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, f"Portal invitation sent to {patient.email}.")
-    return redirect("patients:detail", patient_id=patient.pk)

@@ -12,8 +12,6 @@ from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
-from ketacare.accounts.models import Role
-from ketacare.accounts.permissions import has_role
 from ketacare.clinical.dosing import DEFAULT_PROTOCOLS, DosingError, plan_dose
 from ketacare.clinical.instruments import (
     INSTRUMENTS,
@@ -23,6 +21,8 @@ from ketacare.clinical.instruments import (
     get_instrument,
 )
 from ketacare.clinical.vitals_ranges import PLAUSIBLE
+from ketacare.core.errors import NotFound, Refusal
+from ketacare.core.policy import CLINICAL_CARE, PRESCRIBE, can
 
 instruments_router = Router(tags=["instruments"])
 dosing_router = Router(tags=["dosing"])
@@ -96,6 +96,7 @@ def _summary(instrument: Instrument) -> dict[str, Any]:
 
 
 def _instrument_or_404(code: str) -> Instrument:
+    # At the edge, with its own message: `NotFound` would answer only "Not found.".
     try:
         return get_instrument(code)
     except UnknownInstrument:
@@ -144,6 +145,8 @@ def score_answers(request: HttpRequest, code: str, payload: AnswersIn) -> Any:
     try:
         result = instrument.score(payload.answers)
     except InvalidAnswers as exc:
+        # Public and stateless (no service): its answer names the item, which a Refusal's
+        # JSON has no key for.
         return Status(422, {"detail": str(exc), "item": exc.item})
     return result.as_dict()
 
@@ -192,14 +195,16 @@ class DoseDecisionOut(Schema):
 
 @dosing_router.post("/plan", response={200: DoseDecisionOut, 403: ErrorOut, 422: ErrorOut})
 def plan(request: HttpRequest, payload: DosePlanIn) -> Any:
-    if not has_role(request.user, Role.PRESCRIBER, Role.CLINICIAN):
-        raise HttpError(404, "Not found.")
-    if payload.override_reason and not has_role(request.user, Role.PRESCRIBER):
+    if not can(request.user, CLINICAL_CARE):
+        raise NotFound()
+    if payload.override_reason and not can(request.user, PRESCRIBE):
         return Status(403, {"detail": "Only a prescriber may override a dose limit."})
     if payload.protocol not in DEFAULT_PROTOCOLS:
         known = ", ".join(sorted(DEFAULT_PROTOCOLS))
-        return Status(
-            422, {"detail": f"protocol: unknown protocol {payload.protocol!r} (known: {known})."}
+        raise Refusal(
+            f"unknown protocol {payload.protocol!r} (known: {known}).",
+            field="protocol",
+            code="unknown_protocol",
         )
     try:
         decision = plan_dose(
@@ -213,5 +218,5 @@ def plan(request: HttpRequest, payload: DosePlanIn) -> Any:
             override_reason=payload.override_reason,
         )
     except DosingError as exc:
-        return Status(422, {"detail": str(exc)})
+        raise Refusal(str(exc), code="dosing_refused") from None
     return decision.as_dict()

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
@@ -25,6 +26,10 @@ class AuditContext:
     ip: str | None = None
     path: str = ""
     request_id: str = ""
+    # The scheme and host the request came in on ("https://clinic.example"), for links in
+    # emails a service queues (`ketacare.core.urls.absolute_url(..., origin=...)`); empty
+    # outside a request (then settings.SITE_URL is used).
+    origin: str = ""
     # Read when a row is written, not when the request starts: API token auth sets
     # `request.user` after the middleware has run.
     actor_source: Callable[[], Any] | None = None
@@ -62,10 +67,18 @@ def client_ip(request: HttpRequest | None) -> str | None:
     return address
 
 
+def _origin(request: HttpRequest) -> str:
+    try:
+        return f"{request.scheme}://{request.get_host()}"
+    except DisallowedHost:  # answered 400 elsewhere; no links are built from it
+        return ""
+
+
 def for_request(request: HttpRequest) -> AuditContext:
     return AuditContext(
         ip=client_ip(request),
         path=request.get_full_path()[:300],
+        origin=_origin(request),
         request_id=uuid.uuid4().hex,
         actor_source=lambda: getattr(request, "user", None),
     )
@@ -73,11 +86,17 @@ def for_request(request: HttpRequest) -> AuditContext:
 
 @contextmanager
 def audit_context(
-    *, actor: Any = None, path: str = "", ip: str | None = None, request_id: str | None = None
+    *,
+    actor: Any = None,
+    path: str = "",
+    ip: str | None = None,
+    request_id: str | None = None,
+    fresh: bool = False,
 ) -> Iterator[AuditContext]:
     """For work outside a request: `with audit_context(path="cli:ledger verify"): ...`.
-    Inside a request, fields not given keep the request's values."""
-    base = current()
+    Inside a request, fields not given keep the request's values; `fresh` starts from an
+    empty context instead (a worker task inherits nothing from whoever queued it)."""
+    base = _EMPTY if fresh else current()
     context = replace(
         base,
         ip=ip if ip is not None else base.ip,

@@ -10,10 +10,14 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 
-def absolute_url(path_or_viewname: str, *args: Any, request: HttpRequest | None = None) -> str:
+def absolute_url(
+    path_or_viewname: str, *args: Any, request: HttpRequest | None = None, origin: str = ""
+) -> str:
     """The full URL of a path ("/inbox/") or of a view name with its arguments
     ("treatments:session", 42). From the request when there is one (the address the person
-    used), else from settings.SITE_URL, whose trailing slash does not matter."""
+    used), or `origin` when given (a service's `ketacare.core.context.current().origin`: the
+    request's scheme and host, without the request), else from settings.SITE_URL, whose
+    trailing slash does not matter."""
     path = (
         path_or_viewname
         if path_or_viewname.startswith("/")
@@ -21,5 +25,5 @@ def absolute_url(path_or_viewname: str, *args: Any, request: HttpRequest | None 
     )
     if request is not None:
         return request.build_absolute_uri(path)
-    site: str = settings.SITE_URL
+    site: str = origin or settings.SITE_URL
     return site.rstrip("/") + path

@@ -9,9 +9,12 @@ from typing import Any
 from django.db import transaction
 from django.http import Http404
 
-from ketacare.accounts.models import User
+from ketacare.accounts import services as accounts
+from ketacare.accounts.models import Role, User
 from ketacare.accounts.permissions import CREATE_PATIENT, EDIT_PATIENT, allowed
 from ketacare.audit.log import record
+from ketacare.core.errors import Refusal
+from ketacare.core.policy import require
 
 from .models import Diagnosis, Patient, WeightMeasurement
 
@@ -98,3 +101,26 @@ def add_diagnosis(
     )
     record(actor=actor, action="create", obj=diagnosis, patient=patient, request=request)
     return diagnosis
+
+
+# --- The patient portal
+
+
+@transaction.atomic
+def invite_to_portal(*, actor: User, patient: Patient) -> User:
+    """Give a patient a portal login linked to their record: they get an email with a link to
+    choose a password (accounts' invitation, audited there with this patient)."""
+    require(actor, EDIT_PATIENT, patient, what="No such patient.")
+    if not patient.email:
+        raise Refusal(
+            "Add the patient's email address first: the invitation is emailed.",
+            field="email",
+            code="no_email",
+        )
+    return accounts.invite_user(
+        actor=actor,
+        email=patient.email,
+        full_name=patient.full_name,
+        role=Role.PATIENT,
+        patient=patient,
+    )

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from ketacare.accounts.models import Role
 from ketacare.accounts.permissions import (
@@ -16,6 +17,7 @@ from ketacare.accounts.permissions import (
     role_required,
 )
 from ketacare.audit.log import record
+from ketacare.core.errors import Refusal
 
 from . import selectors, services
 from .forms import DiagnosisForm, PatientForm, WeightForm
@@ -129,3 +131,18 @@ def my_record(request: HttpRequest) -> HttpResponse:
     context = selectors.patient_detail(patient=patient)
     context["can_edit"] = False
     return render(request, "patients/detail.html", context)
+
+
+@action_required(EDIT_PATIENT)
+@require_POST
+def invite_to_portal(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Give a patient a portal login: they choose a password from the emailed link. Its address
+    stays /accounts/patients/<id>/invite/ (`accounts:invite_patient`, see ketacare/urls.py)."""
+    patient = selectors.get_patient_for(request.user, patient_id, action=EDIT_PATIENT)
+    try:
+        services.invite_to_portal(actor=request.user, patient=patient)
+    except Refusal as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, f"Portal invitation sent to {patient.email}.")
+    return redirect("patients:detail", patient_id=patient.pk)

@@ -7,8 +7,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from ketacare.accounts.models import Role
-from ketacare.accounts.permissions import patients_visible_to
 from ketacare.audit.log import record
+from ketacare.patients.selectors import patients_visible_to
 from ketacare.screening.views import home_context as screening_home
 from ketacare.treatments.views import home_context as treatments_home
 
@@ -31,7 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.role == Role.MONITOR:
         patients = list(patients_visible_to(user))
         if patients:
-            record(request=request, action="list", obj=("patients.Patient", ""),
+            record(action="list", obj=("patients.Patient", ""),
                    detail=f"monitor home: {len(patients)} patients")  # fmt: skip
         return render(request, "web/monitor_home.html", {"patients": patients})
     context = {

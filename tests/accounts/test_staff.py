@@ -8,8 +8,10 @@ import time_machine
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from ketacare.accounts import services
 from ketacare.accounts.models import Role, User
 from ketacare.audit.models import AuditEvent
+from ketacare.core.models import OutgoingEmail
 from tests.accounts.conftest import link_in
 from tests.factories import UserFactory
 
@@ -101,6 +103,21 @@ def test_inviting_staff_creates_a_passwordless_user_and_emails_a_link(
     assert "Riverside Ketamine Clinic" in message.subject
     assert link_in(message).startswith("/accounts/invitation/")
     assert message.alternatives[0][1] == "text/html"
+
+
+def test_the_invitation_link_is_on_the_address_the_admin_used_else_site_url(
+    world, client_for, django_capture_on_commit_callbacks, mailoutbox, settings
+):
+    settings.SITE_URL = "https://configured.example"
+    _invite(client_for(world.admin), django_capture_on_commit_callbacks)
+    assert "http://testserver/accounts/invitation/" in mailoutbox[0].body
+    # Outside a request (a script, the shell) the configured address is used.
+    services.invite_user(
+        actor=world.admin, email="rosa@example.org", full_name="Rosa Parks", role=Role.CLINICIAN
+    )
+    queued = OutgoingEmail.objects.order_by("-id").first()
+    assert queued.to == ["rosa@example.org"]
+    assert "https://configured.example/accounts/invitation/" in queued.body
 
 
 def test_an_invited_admin_gets_the_django_admin_flag(
