@@ -12,6 +12,7 @@ from django.utils import timezone
 from ketacare.accounts.models import Role, User
 from ketacare.audit.log import record
 from ketacare.core import outbox, policy
+from ketacare.core.context import current
 from ketacare.core.errors import Refusal
 from ketacare.core.urls import absolute_url
 from ketacare.waitlist.selectors import public_clinic
@@ -49,7 +50,7 @@ def send_contact_message(*, data: dict[str, Any]) -> ContactMessage:
         consent_at=timezone.now(),
     )
     record(action="create", obj=message, clinic_id=clinic.pk, detail="contact form")
-    inbox_url = absolute_url("public:inbox_message", message.pk)
+    inbox_url = absolute_url("public:inbox_message", message.pk, origin=current().origin)
     outbox.queue(
         "public/email/contact_to_clinic",
         {"message": message, "clinic": clinic, "inbox_url": inbox_url},

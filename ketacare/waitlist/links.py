@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 
+from ketacare.core.context import current
 from ketacare.core.urls import absolute_url
 
 _CONFIRM_SALT = "ketacare.waitlist.confirm"
@@ -83,19 +84,19 @@ def invitation_hash(raw: str) -> str:
     return hashlib.sha256(raw[:100].encode()).hexdigest()
 
 
-# Full links for the emails, from SITE_URL: an email is rendered by a service, which has no
-# request (and a link in an email should not depend on the Host header a request sent).
+# Full links for the emails a service renders: on the address the request came in on (the
+# audit context's origin), else SITE_URL (the worker, the CLI).
 
 
 def confirm_url(entry: object) -> str:
     token = confirm_token(entry.public_id, entry.confirm_nonce)  # type: ignore[attr-defined]
-    return absolute_url("waitlist:confirm", token)
+    return absolute_url("waitlist:confirm", token, origin=current().origin)
 
 
 def status_url(entry: object) -> str:
     token = status_token(entry.public_id, entry.status_nonce)  # type: ignore[attr-defined]
-    return absolute_url("waitlist:status", token)
+    return absolute_url("waitlist:status", token, origin=current().origin)
 
 
 def invitation_url(raw: str) -> str:
-    return absolute_url("waitlist:invitation", raw)
+    return absolute_url("waitlist:invitation", raw, origin=current().origin)

@@ -340,3 +340,14 @@ def test_only_the_clinics_admins_change_program_settings(world, client_for, prog
     assert (
         client_for(world.user(persona)).get(f"/waitlist/programs/{program.pk}/").status_code == 404
     )
+
+
+def test_links_are_on_the_address_the_request_came_in_on_and_on_site_url_from_the_cli(
+    world, site, program, line, mailoutbox, django_capture_on_commit_callbacks
+):
+    site.client.force_login(world.clinician)
+    site.post(f"{BOARD}{line[0].pk}/action/", {"action": "invite"}, HTTP_HOST="localhost")
+    assert "http://localhost/waitlist/invitation/" in mailoutbox[-1].body
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("waitlist", "invite", "--count", "1", stdout=io.StringIO())
+    assert "https://clinic.example/waitlist/invitation/" in mailoutbox[-1].body
