@@ -59,6 +59,14 @@ POLICY: dict[str, frozenset[str]] = {
 }
 
 
+# --- screening (issue 12) ------------------------------------------------------------------
+# A patient's own part of their screening: the intake, consents, questionnaires and answers
+# to the clinic's requests (their own record only; staff act on it through CLINICAL_CARE).
+SELF_REPORT = "self_report"
+POLICY[SELF_REPORT] = frozenset({Role.PATIENT})
+# --- end screening ------------------------------------------------------------------------
+
+
 def roles_for(action: str) -> frozenset[str]:
     return POLICY[action]
 

@@ -11,13 +11,13 @@ from django.core.validators import validate_email
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
-from ninja.errors import HttpError
 from ninja.responses import Status
 from pydantic import field_validator
 from pydantic_core import PydanticCustomError
 
-from ketacare.accounts.permissions import CREATE_PATIENT, VIEW_PATIENT, allowed, get_patient_for
 from ketacare.audit.log import record
+from ketacare.core import policy
+from ketacare.core.errors import NotFound
 
 from . import selectors, services
 from .models import Patient, Sex
@@ -91,31 +91,30 @@ class PatientIn(Schema):
 def list_patients(
     request: HttpRequest, q: str = Query("", max_length=100), limit: int = 50, offset: int = 0
 ) -> list[Patient]:
-    if not allowed(request.user, CREATE_PATIENT):
+    if not policy.can(request.user, policy.CREATE_PATIENT):
         # Patients and monitors read the one record they may see through /patients/{id}.
-        raise HttpError(404, "Not found.")
+        raise NotFound()
     limit = max(1, min(limit, MAX_PAGE))
     offset = max(0, offset)
     patients = list(selectors.patient_list(user=request.user, query=q)[offset : offset + limit])
     detail = f"api: {len(patients)} shown" + (f", search {q!r}" if q else "")
-    record(request=request, action="list", obj=("patients.Patient", ""), detail=detail)
+    record(action="list", obj=("patients.Patient", ""), detail=detail)
     return patients
 
 
 @router.get("/{int:patient_id}", response=PatientOut, summary="One patient's record")
 def get_patient(request: HttpRequest, patient_id: int) -> Patient:
-    patient = get_patient_for(request.user, patient_id, action=VIEW_PATIENT, request=request)
-    record(request=request, action="view", obj=patient, patient=patient, detail="api")
+    patient = selectors.get_patient_for(request.user, patient_id, action=policy.VIEW_PATIENT)
+    record(action="view", obj=patient, patient=patient, detail="api")
     return patient
 
 
 @router.post("", response={201: PatientOut}, summary="Add a patient to your clinic")
 def create_patient(request: HttpRequest, payload: PatientIn) -> Status:
-    if not allowed(request.user, CREATE_PATIENT):
-        raise HttpError(404, "Not found.")
+    if not policy.can(request.user, policy.CREATE_PATIENT):
+        raise NotFound()
     patient = services.create_patient(
         actor=request.user,  # type: ignore[arg-type]
-        request=request,
         **payload.dict(),
     )
     return Status(201, patient)

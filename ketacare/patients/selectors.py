@@ -41,6 +41,14 @@ def get_patient_for(user: Any, patient_id: Any, *, action: str = VIEW_PATIENT) -
     return patient
 
 
+def own_patient(user: Any) -> Patient:
+    """The patient record of a signed-in patient, or `NotFound`."""
+    patient = patients_visible_to(user).select_related("clinic").first()
+    if patient is None:
+        raise NotFound("Your account is not linked to a patient record.")
+    return patient
+
+
 def patient_list(*, user: Any, query: str = "") -> QuerySet[Patient]:
     qs = patients_visible_to(user).select_related("user")
     query = query.strip()

@@ -7,14 +7,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.http import Http404
 
 from ketacare.accounts import services as accounts
 from ketacare.accounts.models import Role, User
-from ketacare.accounts.permissions import CREATE_PATIENT, EDIT_PATIENT, allowed
 from ketacare.audit.log import record
+from ketacare.core import policy
 from ketacare.core.errors import Refusal
-from ketacare.core.policy import require
 
 from .models import Diagnosis, Patient, WeightMeasurement
 
@@ -32,25 +30,23 @@ PATIENT_FIELDS = (
 )
 
 
-def _require(actor: User, action: str, patient: Patient | None = None) -> None:
-    if not allowed(actor, action) or (patient is not None and patient.clinic_id != actor.clinic_id):
-        raise Http404("No such patient.")
+NO_PATIENT = "No such patient."
 
 
 @transaction.atomic
-def create_patient(*, actor: User, request: Any = None, **fields: Any) -> Patient:
-    _require(actor, CREATE_PATIENT)
+def create_patient(*, actor: User, **fields: Any) -> Patient:
+    policy.require(actor, policy.CREATE_PATIENT, what=NO_PATIENT)
     unknown = set(fields) - set(PATIENT_FIELDS)
     if unknown:
         raise TypeError(f"unknown patient fields: {sorted(unknown)}")
     patient = Patient.objects.create(clinic_id=actor.clinic_id, **fields)
-    record(actor=actor, action="create", obj=patient, patient=patient, request=request)
+    record(actor=actor, action="create", obj=patient, patient=patient)
     return patient
 
 
 @transaction.atomic
-def update_patient(*, actor: User, patient: Patient, request: Any = None, **fields: Any) -> Patient:
-    _require(actor, EDIT_PATIENT, patient)
+def update_patient(*, actor: User, patient: Patient, **fields: Any) -> Patient:
+    policy.require(actor, policy.EDIT_PATIENT, patient, what=NO_PATIENT)
     changed = [
         name for name in PATIENT_FIELDS if name in fields and getattr(patient, name) != fields[name]
     ]
@@ -63,7 +59,6 @@ def update_patient(*, actor: User, patient: Patient, request: Any = None, **fiel
         action="update",
         obj=patient,
         patient=patient,
-        request=request,
         detail="changed: " + ", ".join(changed) if changed else "no change",
     )
     return patient
@@ -71,13 +66,13 @@ def update_patient(*, actor: User, patient: Patient, request: Any = None, **fiel
 
 @transaction.atomic
 def record_weight(
-    *, actor: User, patient: Patient, weight_kg: Decimal, measured_on: dt.date, request: Any = None
+    *, actor: User, patient: Patient, weight_kg: Decimal, measured_on: dt.date
 ) -> WeightMeasurement:
-    _require(actor, EDIT_PATIENT, patient)
+    policy.require(actor, policy.EDIT_PATIENT, patient, what=NO_PATIENT)
     weight = WeightMeasurement.objects.create(
         patient=patient, weight_kg=weight_kg, measured_on=measured_on, recorded_by=actor
     )
-    record(actor=actor, action="create", obj=weight, patient=patient, request=request)
+    record(actor=actor, action="create", obj=weight, patient=patient)
     return weight
 
 
@@ -89,9 +84,8 @@ def add_diagnosis(
     description: str,
     code: str = "",
     diagnosed_on: dt.date | None = None,
-    request: Any = None,
 ) -> Diagnosis:
-    _require(actor, EDIT_PATIENT, patient)
+    policy.require(actor, policy.EDIT_PATIENT, patient, what=NO_PATIENT)
     diagnosis = Diagnosis.objects.create(
         patient=patient,
         description=description,
@@ -99,7 +93,7 @@ def add_diagnosis(
         diagnosed_on=diagnosed_on,
         recorded_by=actor,
     )
-    record(actor=actor, action="create", obj=diagnosis, patient=patient, request=request)
+    record(actor=actor, action="create", obj=diagnosis, patient=patient)
     return diagnosis
 
 
@@ -110,7 +104,7 @@ def add_diagnosis(
 def invite_to_portal(*, actor: User, patient: Patient) -> User:
     """Give a patient a portal login linked to their record: they get an email with a link to
     choose a password (accounts' invitation, audited there with this patient)."""
-    require(actor, EDIT_PATIENT, patient, what="No such patient.")
+    policy.require(actor, policy.EDIT_PATIENT, patient, what=NO_PATIENT)
     if not patient.email:
         raise Refusal(
             "Add the patient's email address first: the invitation is emailed.",

@@ -7,17 +7,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from ketacare.accounts.models import Role
-from ketacare.accounts.permissions import (
-    CREATE_PATIENT,
-    EDIT_PATIENT,
-    VIEW_PATIENT,
-    action_required,
-    get_patient_for,
-    patients_visible_to,
-    role_required,
-)
 from ketacare.audit.log import record
+from ketacare.core import policy
 from ketacare.core.errors import Refusal
+from ketacare.core.policy import CREATE_PATIENT, EDIT_PATIENT, VIEW_PATIENT
+from ketacare.core.views import action_required, role_required, submit
+from ketacare.patients.selectors import get_patient_for, own_patient
 
 from . import selectors, services
 from .forms import DiagnosisForm, PatientForm, WeightForm
@@ -34,29 +29,30 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     detail = f"page {page.number}, {len(page.object_list)} shown"
     if query:
         detail += f", search {query!r}"
-    record(request=request, action="list", obj=("patients.Patient", ""), detail=detail)
+    record(action="list", obj=("patients.Patient", ""), detail=detail)
     return render(request, "patients/list.html", {"page": page, "query": query})
 
 
 @action_required(CREATE_PATIENT)
 def patient_create(request: HttpRequest) -> HttpResponse:
     form = PatientForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        patient = services.create_patient(actor=request.user, request=request, **form.cleaned_data)
-        messages.success(request, f"{patient.full_name} was added.")
-        return redirect("patients:detail", patient_id=patient.pk)
+    if request.method == "POST":
+        done = submit(form, lambda data: services.create_patient(actor=request.user, **data))
+        if done.ok:
+            messages.success(request, f"{done.result.full_name} was added.")
+            return redirect("patients:detail", patient_id=done.result.pk)
     return render(request, "patients/form.html", {"form": form, "title": "Add a patient"})
 
 
 @action_required(VIEW_PATIENT)
 def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = get_patient_for(request.user, patient_id, action=VIEW_PATIENT, request=request)
-    if request.user.role not in (Role.CLINICIAN, Role.PRESCRIBER, Role.ADMIN):
+    patient = get_patient_for(request.user, patient_id, action=VIEW_PATIENT)
+    if not policy.can(request.user, policy.EDIT_PATIENT):
         # Patients have their own page; monitors see no record pages.
         if request.user.role == Role.PATIENT:
             return redirect("patients:me")
         raise Http404("Page not found.")
-    record(request=request, action="view", obj=patient, patient=patient)
+    record(action="view", obj=patient, patient=patient)
     context = selectors.patient_detail(patient=patient)
     context.update(weight_form=WeightForm(), diagnosis_form=DiagnosisForm(), can_edit=True)
     return render(request, "patients/detail.html", context)
@@ -64,19 +60,20 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @action_required(EDIT_PATIENT)
 def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = get_patient_for(request.user, patient_id, action=EDIT_PATIENT, request=request)
+    patient = get_patient_for(request.user, patient_id, action=EDIT_PATIENT)
     form = PatientForm(request.POST or None, instance=patient)
     if request.method == "POST":
         # The form must not write the instance itself: the service does, audited.
         form.instance = PatientForm.Meta.model.objects.get(pk=patient.pk)
-        if form.is_valid():
-            services.update_patient(
-                actor=request.user, patient=patient, request=request, **form.cleaned_data
-            )
+        done = submit(
+            form,
+            lambda data: services.update_patient(actor=request.user, patient=patient, **data),
+        )
+        if done.ok:
             messages.success(request, "The record was saved.")
             return redirect("patients:detail", patient_id=patient.pk)
     else:
-        record(request=request, action="view", obj=patient, patient=patient, detail="edit form")
+        record(action="view", obj=patient, patient=patient, detail="edit form")
     return render(
         request,
         "patients/form.html",
@@ -86,17 +83,17 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @action_required(EDIT_PATIENT)
 def add_weight(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = get_patient_for(request.user, patient_id, action=EDIT_PATIENT, request=request)
+    patient = get_patient_for(request.user, patient_id, action=EDIT_PATIENT)
     if request.method != "POST":
         return redirect("patients:detail", patient_id=patient.pk)
     form = WeightForm(request.POST)
-    if form.is_valid():
-        services.record_weight(
-            actor=request.user, patient=patient, request=request, **form.cleaned_data
-        )
+    done = submit(
+        form, lambda data: services.record_weight(actor=request.user, patient=patient, **data)
+    )
+    if done.ok:
         messages.success(request, "Weight recorded.")
         return redirect("patients:detail", patient_id=patient.pk)
-    record(request=request, action="view", obj=patient, patient=patient, detail="weight form error")
+    record(action="view", obj=patient, patient=patient, detail="weight form error")
     context = selectors.patient_detail(patient=patient)
     context.update(weight_form=form, diagnosis_form=DiagnosisForm(), can_edit=True)
     return render(request, "patients/detail.html", context, status=400)
@@ -104,19 +101,17 @@ def add_weight(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @action_required(EDIT_PATIENT)
 def add_diagnosis(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = get_patient_for(request.user, patient_id, action=EDIT_PATIENT, request=request)
+    patient = get_patient_for(request.user, patient_id, action=EDIT_PATIENT)
     if request.method != "POST":
         return redirect("patients:detail", patient_id=patient.pk)
     form = DiagnosisForm(request.POST)
-    if form.is_valid():
-        services.add_diagnosis(
-            actor=request.user, patient=patient, request=request, **form.cleaned_data
-        )
+    done = submit(
+        form, lambda data: services.add_diagnosis(actor=request.user, patient=patient, **data)
+    )
+    if done.ok:
         messages.success(request, "Diagnosis added.")
         return redirect("patients:detail", patient_id=patient.pk)
-    record(
-        request=request, action="view", obj=patient, patient=patient, detail="diagnosis form error"
-    )
+    record(action="view", obj=patient, patient=patient, detail="diagnosis form error")
     context = selectors.patient_detail(patient=patient)
     context.update(weight_form=WeightForm(), diagnosis_form=form, can_edit=True)
     return render(request, "patients/detail.html", context, status=400)
@@ -124,10 +119,8 @@ def add_diagnosis(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @role_required(Role.PATIENT)
 def my_record(request: HttpRequest) -> HttpResponse:
-    patient = patients_visible_to(request.user).select_related("clinic").first()
-    if patient is None:
-        raise Http404("Your account is not linked to a patient record.")
-    record(request=request, action="view", obj=patient, patient=patient, detail="own record")
+    patient = own_patient(request.user)
+    record(action="view", obj=patient, patient=patient, detail="own record")
     context = selectors.patient_detail(patient=patient)
     context["can_edit"] = False
     return render(request, "patients/detail.html", context)
@@ -138,7 +131,7 @@ def my_record(request: HttpRequest) -> HttpResponse:
 def invite_to_portal(request: HttpRequest, patient_id: int) -> HttpResponse:
     """Give a patient a portal login: they choose a password from the emailed link. Its address
     stays /accounts/patients/<id>/invite/ (`accounts:invite_patient`, see ketacare/urls.py)."""
-    patient = selectors.get_patient_for(request.user, patient_id, action=EDIT_PATIENT)
+    patient = get_patient_for(request.user, patient_id, action=EDIT_PATIENT)
     try:
         services.invite_to_portal(actor=request.user, patient=patient)
     except Refusal as refusal:

@@ -7,20 +7,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Field, Router, Schema
-from ninja.errors import HttpError
 from ninja.responses import Status
 from pydantic import StrictBool, StrictInt
 
-from ketacare.accounts.models import Role
-from ketacare.accounts.permissions import get_patient_for, has_role
 from ketacare.audit.log import record
 from ketacare.clinical.instruments import InvalidAnswers
+from ketacare.core import policy
+from ketacare.core.errors import NotFound, Refusal
+from ketacare.patients.selectors import get_patient_for
 
 from . import selectors, services
 from .models import Assessment, AssessmentContext, RouteDecision
-from .services import REVIEW_ROLES, ScreeningError
 
 assessments_router = Router(tags=["assessments"])
 decisions_router = Router(tags=["screening"])
@@ -86,8 +85,8 @@ class ErrorOut(Schema):
 
 
 def _reader(request: HttpRequest) -> None:
-    if not has_role(request.user, *REVIEW_ROLES, Role.PATIENT):
-        raise HttpError(404, "Not found.")
+    if not selectors.may_read_screening(request.user):
+        raise NotFound()
 
 
 def _assessment_dict(assessment: Assessment) -> dict[str, Any]:
@@ -112,7 +111,7 @@ def _assessment_dict(assessment: Assessment) -> dict[str, Any]:
 
 def _patient_filter(request: HttpRequest, patient_id: int | None) -> int | None:
     if patient_id is not None:
-        get_patient_for(request.user, patient_id, request=request)
+        get_patient_for(request.user, patient_id)
     return patient_id
 
 
@@ -132,7 +131,6 @@ def list_assessments(
     )
     items = list(qs[offset : offset + limit])
     record(
-        request=request,
         action="list",
         obj=("screening.Assessment", ""),
         patient=patient_id,
@@ -144,21 +142,10 @@ def list_assessments(
 @assessments_router.get("/{assessment_id}", response={200: AssessmentOut, 404: ErrorOut})
 def get_assessment(request: HttpRequest, assessment_id: int) -> Any:
     _reader(request)
-    assessment = (
-        selectors.assessments_for_api(user=request.user, patient_id=None, instrument=None)
-        .filter(pk=assessment_id)
-        .first()
+    assessment = selectors.get_assessment_for(
+        request.user, assessment_id, refused="api: assessment refused"
     )
-    if assessment is None:
-        record(
-            request=request,
-            action="view",
-            obj=("screening.Assessment", assessment_id),
-            outcome="denied",
-            detail="api: assessment refused",
-        )
-        raise Http404("No such assessment.")
-    record(request=request, action="view", obj=assessment, patient=assessment.patient_id)
+    record(action="view", obj=assessment, patient=assessment.patient_id)
     return _assessment_dict(assessment)
 
 
@@ -171,16 +158,17 @@ def create_assessment(request: HttpRequest, payload: AssessmentIn) -> Any:
     """Score and store a completed instrument. A patient records their own self-rated
     instruments; staff (clinicians, prescribers) any instrument of their clinic's patients,
     and corrections (`corrects_id` with a `correction_reason`)."""
-    if not has_role(request.user, Role.PATIENT, Role.CLINICIAN, Role.PRESCRIBER):
-        raise HttpError(404, "Not found.")
-    patient = get_patient_for(request.user, payload.patient_id, request=request)
+    staff = policy.can(request.user, policy.CLINICAL_CARE)
+    if not staff and not policy.can(request.user, policy.SELF_REPORT):
+        raise NotFound()
+    patient = get_patient_for(request.user, payload.patient_id)
     corrects = None
     if payload.corrects_id is not None:
-        if not has_role(request.user, Role.CLINICIAN, Role.PRESCRIBER):
-            return Status(422, {"detail": "corrects_id: only staff can correct an assessment."})
-        corrects = Assessment.objects.filter(pk=payload.corrects_id, patient=patient).first()
+        if not staff:
+            raise Refusal("only staff can correct an assessment.", field="corrects_id")
+        corrects = selectors.assessment_of(patient, payload.corrects_id)
         if corrects is None:
-            return Status(422, {"detail": "corrects_id: no such assessment of this patient."})
+            raise Refusal("no such assessment of this patient.", field="corrects_id")
     try:
         assessment, task = services.record_assessment(
             actor=request.user,
@@ -191,13 +179,10 @@ def create_assessment(request: HttpRequest, payload: AssessmentIn) -> Any:
             screening=selectors.latest_screening(patient),
             corrects=corrects,
             correction_reason=payload.correction_reason,
-            request=request,
         )
     except InvalidAnswers as exc:
+        # The clinical core's scoring error, answered at the edge with the item at fault.
         return Status(422, {"detail": f"answers: {exc}", "item": exc.item})
-    except ScreeningError as exc:
-        field = f"{exc.field}: " if exc.field else ""
-        return Status(422, {"detail": f"{field}{exc.message}"})
     body = _assessment_dict(assessment)
     body.update(crisis=task is not None, urgent_task_id=task.pk if task else None)
     return Status(201, body)
@@ -233,32 +218,18 @@ def list_decisions(
         ]
     )
     record(
-        request=request,
         action="list",
         obj=("screening.RouteDecision", ""),
         patient=patient_id,
         detail=f"api: {len(items)} decisions",
     )
-    staff = has_role(request.user, *REVIEW_ROLES)
+    staff = policy.can(request.user, policy.REVIEW_SCREENING)
     return [_decision_dict(d, staff=staff) for d in items]
 
 
 @decisions_router.get("/decisions/{decision_id}", response={200: DecisionOut, 404: ErrorOut})
 def get_decision(request: HttpRequest, decision_id: int) -> Any:
     _reader(request)
-    decision = (
-        selectors.decisions_for_api(user=request.user, patient_id=None)
-        .filter(pk=decision_id)
-        .first()
-    )
-    if decision is None:
-        record(
-            request=request,
-            action="view",
-            obj=("screening.RouteDecision", decision_id),
-            outcome="denied",
-            detail="api: decision refused",
-        )
-        raise Http404("No such decision.")
-    record(request=request, action="view", obj=decision, patient=decision.screening.patient_id)
-    return _decision_dict(decision, staff=has_role(request.user, *REVIEW_ROLES))
+    decision = selectors.get_decision_for(request.user, decision_id)
+    record(action="view", obj=decision, patient=decision.screening.patient_id)
+    return _decision_dict(decision, staff=policy.can(request.user, policy.REVIEW_SCREENING))

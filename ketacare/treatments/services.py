@@ -683,7 +683,7 @@ def record_vitals(
             try:
                 cadss, _task = record_assessment(
                     actor=actor, patient=session.patient, instrument="cadss", answers=answers,
-                    context=AssessmentContext.REASSESSMENT, request=request,
+                    context=AssessmentContext.REASSESSMENT,
                 )  # fmt: skip
             except InvalidAnswers as exc:
                 raise TreatmentError(str(exc), field="cadss") from None

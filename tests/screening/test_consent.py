@@ -4,9 +4,9 @@ stored immutably with version, time and address; a new version requires re-conse
 import pytest
 from django.db import DatabaseError, connection, transaction
 
+from ketacare.core.errors import Refusal
 from ketacare.screening import services
 from ketacare.screening.models import AppendOnlyError, ConsentDocument, ConsentSignature
-from ketacare.screening.services import ScreeningError
 
 SIGN = {"agreed": "on", "typed_name": "Ada Lovelace"}
 
@@ -85,7 +85,7 @@ def test_a_new_version_requires_consent_again(world, client_for, consents):
     page = client.get("/screening/consent/treatment/").content.decode()
     assert "Updated risks." in page and "This document has changed since you last signed it" in page
     # The old version can no longer be signed; the new one can.
-    with pytest.raises(ScreeningError, match="newer version"):
+    with pytest.raises(Refusal, match="newer version"):
         services.sign_consent(
             actor=world.patient_user,
             patient=world.patient,
@@ -114,7 +114,7 @@ def test_after_the_intake_a_new_version_is_asked_for_on_the_home_page(
 def test_signing_the_same_version_twice_is_refused(world, client_for, consents):
     client = client_for(world.patient_user)
     client.post("/screening/consent/treatment/", SIGN)
-    with pytest.raises(ScreeningError, match="already signed"):
+    with pytest.raises(Refusal, match="already signed"):
         services.sign_consent(
             actor=world.patient_user,
             patient=world.patient,
