@@ -3,28 +3,23 @@ to the sender) and their status in the staff inbox."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 
-from ketacare.accounts.models import STAFF_ROLES, Role, User
-from ketacare.accounts.permissions import has_role
+from ketacare.accounts.models import Role, User
 from ketacare.audit.log import record
-from ketacare.core import outbox
+from ketacare.core import outbox, policy
+from ketacare.core.context import current
+from ketacare.core.errors import Refusal
 from ketacare.core.urls import absolute_url
-from ketacare.waitlist.services import public_clinic
+from ketacare.waitlist.selectors import public_clinic
 
 from .models import ContactMessage, ContactStatus
 
-if TYPE_CHECKING:
-    from django.http import HttpRequest
-
-
-class ContactClosed(ValueError):
-    pass
+CONTACT_CLOSED = "contact_closed"
 
 
 def clinic_recipients(clinic_id: int) -> list[str]:
@@ -38,12 +33,14 @@ def clinic_recipients(clinic_id: int) -> list[str]:
 
 
 @transaction.atomic
-def send_contact_message(
-    *, data: dict[str, Any], request: HttpRequest | None = None
-) -> ContactMessage:
+def send_contact_message(*, data: dict[str, Any]) -> ContactMessage:
+    """Store a visitor's message, email it to the clinic and acknowledge it to the sender.
+    Refusal (code "contact_closed") while there is no clinic yet."""
     clinic = public_clinic()
     if clinic is None:
-        raise ContactClosed("The clinic is not taking messages yet. Please try again later.")
+        raise Refusal(
+            "The clinic is not taking messages yet. Please try again later.", code=CONTACT_CLOSED
+        )
     message = ContactMessage.objects.create(
         clinic=clinic,
         name=data["name"],
@@ -52,10 +49,8 @@ def send_contact_message(
         message=data["message"],
         consent_at=timezone.now(),
     )
-    record(
-        action="create", obj=message, request=request, clinic_id=clinic.pk, detail="contact form"
-    )
-    inbox_url = absolute_url("public:inbox_message", message.pk, request=request)
+    record(action="create", obj=message, clinic_id=clinic.pk, detail="contact form")
+    inbox_url = absolute_url("public:inbox_message", message.pk, origin=current().origin)
     outbox.queue(
         "public/email/contact_to_clinic",
         {"message": message, "clinic": clinic, "inbox_url": inbox_url},
@@ -66,11 +61,8 @@ def send_contact_message(
 
 
 @transaction.atomic
-def set_contact_status(
-    *, actor: User, message: ContactMessage, status: str, request: HttpRequest | None = None
-) -> None:
-    if not has_role(actor, *STAFF_ROLES) or message.clinic_id != actor.clinic_id:
-        raise Http404("No such message.")
+def set_contact_status(*, actor: User, message: ContactMessage, status: str) -> None:
+    policy.require(actor, policy.READ_INBOX, message, what="No such message.")
     if status not in ContactStatus.values:
         raise ValueError(f"unknown status {status!r}")
     if status == message.status:
@@ -83,6 +75,5 @@ def set_contact_status(
         actor=actor,
         action="update",
         obj=message,
-        request=request,
         detail=f"status {old} → {status}",
     )

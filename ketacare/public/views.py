@@ -7,21 +7,21 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from ketacare.accounts.models import STAFF_ROLES
-from ketacare.accounts.permissions import role_required
 from ketacare.audit.log import record
+from ketacare.core import policy
+from ketacare.core.errors import Refusal
+from ketacare.core.public_forms import HONEYPOT, body_too_large, not_open, too_many
 from ketacare.core.ratelimit import hit
-from ketacare.waitlist.views import HONEYPOT, body_too_large, too_many
+from ketacare.core.views import action_required
 
-from . import services
+from . import selectors, services
 from .content import get_page, menu
 from .forms import ContactForm, ContactStatusForm
-from .models import ContactMessage, ContactStatus
 
-_staff_only = role_required(*STAFF_ROLES)
+_staff_only = action_required(policy.READ_INBOX)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -51,15 +51,17 @@ def contact(request: HttpRequest) -> HttpResponse:
             )
         verdict = hit(request, scope="contact", rate=settings.CONTACT_RATE_LIMIT)
         if not verdict.allowed:
-            return too_many(request, verdict.retry_after_text, verdict.retry_after_s)
+            return too_many(request, verdict)
         if request.POST.get(HONEYPOT):
             return redirect("public:contact_thanks")
         form = ContactForm(request.POST)
         if form.is_valid():
             try:
-                services.send_contact_message(data=form.cleaned_data, request=request)
-            except services.ContactClosed as exc:
-                return render(request, "waitlist/closed.html", {"message": str(exc)}, status=503)
+                services.send_contact_message(data=form.cleaned_data)
+            except Refusal as refusal:
+                if refusal.code != services.CONTACT_CLOSED:
+                    raise
+                return not_open(request, refusal.message)
             return redirect("public:contact_thanks")
         return render(
             request, "public/contact.html", {"form": form, "honeypot": HONEYPOT}, status=400
@@ -73,33 +75,24 @@ def contact_thanks(request: HttpRequest) -> HttpResponse:
 
 @_staff_only
 def inbox(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", "open")
-    qs = ContactMessage.objects.filter(clinic_id=request.user.clinic_id)  # type: ignore[attr-defined]
-    if status == "open":
-        qs = qs.filter(status__in=[ContactStatus.NEW, ContactStatus.IN_PROGRESS])
-    elif status in ContactStatus.values:
-        qs = qs.filter(status=status)
-    else:
-        status = "all"
-    page_obj = Paginator(qs.select_related("handled_by"), 50).get_page(request.GET.get("page"))
+    qs, status = selectors.inbox(request.user, request.GET.get("status", selectors.OPEN))
+    page_obj = Paginator(qs, 50).get_page(request.GET.get("page"))
     record(
-        request=request,
         action="list",
         obj=("public.ContactMessage", ""),
         detail=f"contact inbox: {len(page_obj.object_list)} shown",
     )
-    choices = [("open", "Open (new or in progress)"), *ContactStatus.choices, ("all", "All")]
     return render(
         request,
         "public/inbox.html",
-        {"page": page_obj, "status": status, "status_choices": choices},
+        {"page": page_obj, "status": status, "status_choices": selectors.STATUS_CHOICES},
     )
 
 
 @_staff_only
 def inbox_message(request: HttpRequest, message_id: int) -> HttpResponse:
-    message = get_object_or_404(ContactMessage, pk=message_id, clinic_id=request.user.clinic_id)  # type: ignore[attr-defined]
-    record(request=request, action="view", obj=message)
+    message = selectors.message_for_staff(request.user, message_id)
+    record(action="view", obj=message)
     form = ContactStatusForm(initial={"status": message.status})
     return render(request, "public/inbox_message.html", {"message": message, "form": form})
 
@@ -107,14 +100,13 @@ def inbox_message(request: HttpRequest, message_id: int) -> HttpResponse:
 @_staff_only
 @require_POST
 def inbox_status(request: HttpRequest, message_id: int) -> HttpResponse:
-    message = get_object_or_404(ContactMessage, pk=message_id, clinic_id=request.user.clinic_id)  # type: ignore[attr-defined]
+    message = selectors.message_for_staff(request.user, message_id)
     form = ContactStatusForm(request.POST)
     if form.is_valid():
         services.set_contact_status(
-            actor=request.user,
-            message=message,  # type: ignore[arg-type]
+            actor=request.user,  # type: ignore[arg-type]  # signed in: action_required
+            message=message,
             status=form.cleaned_data["status"],
-            request=request,
         )
         messages.success(request, "Status saved.")
     else:

@@ -9,10 +9,11 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
+from ketacare.core.errors import Refusal
 from ketacare.core.ratelimit import hit
 
 from . import services
@@ -43,6 +44,11 @@ def _json_type(field: forms.Field) -> str:
     return "string"
 
 
+def _choice_values(field: forms.ChoiceField) -> list[Any]:
+    choices: Any = field.choices  # a list of (value, label) on our forms
+    return [value for value, _ in choices]
+
+
 def _field_schema(name: str, field: forms.Field) -> dict[str, Any]:
     """The OpenAPI description of one form field, read off the form itself."""
     schema: dict[str, Any] = {"type": _json_type(field)}
@@ -58,9 +64,9 @@ def _field_schema(name: str, field: forms.Field) -> dict[str, Any]:
             + "; ".join(f"{i.number}. {i.text}" for i in items),
         )  # fmt: skip
     elif isinstance(field, forms.MultipleChoiceField):
-        schema.update(items={"type": "string", "enum": [c for c, _ in field.choices]}, minItems=1)
+        schema.update(items={"type": "string", "enum": _choice_values(field)}, minItems=1)
     elif isinstance(field, forms.ChoiceField):
-        schema["enum"] = [c for c, _ in field.choices]
+        schema["enum"] = _choice_values(field)
     elif isinstance(field, forms.DateField):
         schema["format"] = "date"
     elif isinstance(field, forms.EmailField):
@@ -151,7 +157,7 @@ def _invalid(errors: dict[str, list[str]]) -> Status[dict[str, Any]]:
         }
     },
 )
-def join_waitlist(request: HttpRequest) -> Any:
+def join_waitlist(request: HttpRequest, response: HttpResponse) -> Any:
     if len(request.body) > settings.WAITLIST_MAX_BODY_BYTES:
         return Status(
             413,
@@ -162,18 +168,15 @@ def join_waitlist(request: HttpRequest) -> Any:
         )
     verdict = hit(request, scope="waitlist", rate=settings.WAITLIST_RATE_LIMIT)
     if not verdict.allowed:
-        from ketacare.api.api import api
-
-        response = api.create_response(
-            request,
+        # `response` is the one ninja answers with: the header set here is kept.
+        response["Retry-After"] = str(verdict.retry_after_s)
+        return Status(
+            429,
             {
                 "detail": "Too many sign-ups from your address. "
                 f"Try again in {verdict.retry_after_text}."
             },
-            status=429,
         )
-        response["Retry-After"] = str(verdict.retry_after_s)
-        return response
     try:
         body = json.loads(request.body or b"null")
     except (ValueError, RecursionError) as exc:
@@ -189,9 +192,11 @@ def join_waitlist(request: HttpRequest) -> Any:
     if errors:
         return _invalid(errors)
     try:
-        result = services.signup(data=form.cleaned_data, source="api", request=request)
-    except services.SignupsClosed as exc:
-        return Status(503, {"detail": str(exc)})
+        result = services.signup(data=form.cleaned_data, source="api")
+    except Refusal as refusal:
+        if refusal.code != services.SIGNUPS_CLOSED:
+            raise
+        return Status(503, {"detail": refusal.message})
     return Status(
         201 if result.created else 200,
         {"id": str(result.entry.public_id), "status": result.entry.status},

@@ -10,13 +10,17 @@ import re
 from typing import Any
 
 from django import forms
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from ketacare.accounts.models import User
 from ketacare.clinical.instruments import INSTRUMENTS, InvalidAnswers, ScoreResult, score
 from ketacare.core.forms import form_field
 
 from .choices import REGION_NAMES, REGIONS, Condition, HeardFrom, Route
+from .models import Program, WaitlistEntry
+from .services import PROGRAM_FIELDS
 
 MIN_AGE_YEARS = 18
 MAX_AGE_YEARS = 120
@@ -263,3 +267,51 @@ class SignupForm(forms.Form):
                 }
             )
         return result
+
+
+class ChoosePasswordForm(forms.Form):
+    password1 = forms.CharField(
+        label="Choose a password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+        help_text="At least 12 characters; not a common password, not only digits.",
+    )
+    password2 = forms.CharField(
+        label="The same password again",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+    )
+
+    def __init__(self, *args: Any, entry: WaitlistEntry, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.entry = entry
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        one, two = data.get("password1"), data.get("password2")
+        if one and two and one != two:
+            self.add_error("password2", "The two passwords are not the same.")
+        elif one:
+            probe = User(email=self.entry.email, full_name=self.entry.full_name)
+            try:
+                validate_password(one, probe)
+            except ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+
+class ProgramForm(forms.ModelForm):
+    class Meta:
+        model = Program
+        fields = list(PROGRAM_FIELDS)
+
+    def clean_regions_served(self) -> str:
+        codes = [
+            c.strip().upper() for c in self.cleaned_data["regions_served"].split(",") if c.strip()
+        ]
+        unknown = [c for c in codes if c not in REGION_NAMES]
+        if unknown:
+            raise ValidationError(
+                f"Unknown state code{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}."
+            )
+        return ", ".join(dict.fromkeys(codes))

@@ -12,11 +12,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
-from django.http import HttpRequest
 
+from ketacare.core.context import current
 from ketacare.core.urls import absolute_url
-
-__all__ = ["absolute_url"]  # re-exported: public.services imports it from here
 
 _CONFIRM_SALT = "ketacare.waitlist.confirm"
 _STATUS_SALT = "ketacare.waitlist.status"
@@ -86,15 +84,19 @@ def invitation_hash(raw: str) -> str:
     return hashlib.sha256(raw[:100].encode()).hexdigest()
 
 
-def confirm_url(entry: object, request: HttpRequest | None = None) -> str:
+# Full links for the emails a service renders: on the address the request came in on (the
+# audit context's origin), else SITE_URL (the worker, the CLI).
+
+
+def confirm_url(entry: object) -> str:
     token = confirm_token(entry.public_id, entry.confirm_nonce)  # type: ignore[attr-defined]
-    return absolute_url("waitlist:confirm", token, request=request)
+    return absolute_url("waitlist:confirm", token, origin=current().origin)
 
 
-def status_url(entry: object, request: HttpRequest | None = None) -> str:
+def status_url(entry: object) -> str:
     token = status_token(entry.public_id, entry.status_nonce)  # type: ignore[attr-defined]
-    return absolute_url("waitlist:status", token, request=request)
+    return absolute_url("waitlist:status", token, origin=current().origin)
 
 
-def invitation_url(raw: str, request: HttpRequest | None = None) -> str:
-    return absolute_url("waitlist:invitation", raw, request=request)
+def invitation_url(raw: str) -> str:
+    return absolute_url("waitlist:invitation", raw, origin=current().origin)

@@ -1,6 +1,8 @@
-"""Reads of the waiting list: a person's place and honest wait estimate, and the staff board
-(filtered, sorted, keyset-paginated so a page costs the same on the 100,000th entry as on
-the first), already scoped to the user's clinic."""
+"""Reads of the waiting list: the clinic the public site speaks for, the entry or invitation a
+private link names, a program's places this week and who is next in line, a person's place
+and honest wait estimate, and the staff board (filtered, sorted, keyset-paginated so a page
+costs the same on the 100,000th entry as on the first), already scoped to the user's clinic.
+Nothing here writes; the services (`ketacare.waitlist.services`) build on these reads."""
 
 from __future__ import annotations
 
@@ -8,19 +10,82 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from ketacare.accounts.models import STAFF_ROLES
-from ketacare.accounts.permissions import has_role
+from ketacare.accounts.models import Clinic
 from ketacare.clinical.waitlist_priority import priority_on
+from ketacare.core import policy
+from ketacare.core.errors import NotFound
 
-from .choices import REGION_NAMES, Condition, EntryStatus, Route
+from . import links
+from .choices import REGION_NAMES, Condition, EntryStatus, InvitationStatus, Route
 from .models import Invitation, Program, WaitlistEntry
-from .services import next_in_line, places_left_this_week, used_places_filter
+
+# --- The public site's clinic, and what a private link names
+
+
+def public_clinic() -> Clinic | None:
+    """The clinic the public site speaks for: PUBLIC_CLINIC, else the first clinic created."""
+    clinics = Clinic.objects.order_by("id")
+    if settings.PUBLIC_CLINIC:
+        return clinics.filter(slug=settings.PUBLIC_CLINIC).first()
+    return clinics.first()
+
+
+def entry_for_status_token(token: str, *, for_update: bool = False) -> WaitlistEntry | None:
+    """The entry a private status link names; None for a link that is not (or no longer)
+    valid. `for_update` locks the row, for a service about to change it."""
+    unsigned = links.read_status_token(token)
+    if unsigned is None or not unsigned.nonce:
+        return None
+    qs = WaitlistEntry.objects.select_related("clinic", "program")
+    if for_update:
+        qs = qs.select_for_update()
+    entry = qs.filter(public_id=unsigned.public_id).first()
+    if entry is None or entry.status_nonce != unsigned.nonce or entry.is_erased:
+        return None
+    return entry
+
+
+def invitation_for_token(raw: str) -> Invitation | None:
+    return (
+        Invitation.objects.select_related("entry__clinic", "entry__program", "program__clinic")
+        .filter(token_hash=links.invitation_hash(raw))
+        .first()
+    )
+
+
+# --- Capacity and the queue
+
+CAPACITY_WINDOW = dt.timedelta(days=7)
+
+
+def used_places_filter(now: dt.datetime) -> dict[str, Any]:
+    """Invitations that hold one of a program's weekly places at `now`: those sent in the
+    last 7 days that still stand (an expired or withdrawn invitation gives its place back).
+    A rolling week, so capacity means "at most N in any 7 days", in every time zone."""
+    return {
+        "created_at__gt": now - CAPACITY_WINDOW,
+        "status__in": [InvitationStatus.PENDING, InvitationStatus.ACCEPTED],
+    }
+
+
+def places_left_this_week(program: Program, now: dt.datetime | None = None) -> int:
+    """Weekly capacity minus the places held by invitations of the last 7 days."""
+    now = now or timezone.now()
+    used = Invitation.objects.filter(program=program, **used_places_filter(now)).count()
+    return max(0, program.weekly_capacity - used)
+
+
+def next_in_line(program: Program) -> QuerySet[WaitlistEntry]:
+    """Waiting people in the order they are invited: highest priority, then longest wait."""
+    return WaitlistEntry.objects.filter(program=program, status=EntryStatus.WAITING).order_by(
+        "-priority_key", "waiting_since", "id"
+    )
 
 
 def weeks_until_invited(*, position: int, weekly_capacity: int, left_this_week: int) -> int | None:
@@ -76,7 +141,7 @@ def entry_for_staff(user: Any, entry_id: Any) -> WaitlistEntry:
     try:
         pk = int(entry_id)
     except (TypeError, ValueError):
-        raise Http404("No such entry.") from None
+        raise NotFound("No such entry.") from None
     entry = (
         entries_visible_to(user)
         .select_related("program", "priority_override_by", "patient")
@@ -84,14 +149,28 @@ def entry_for_staff(user: Any, entry_id: Any) -> WaitlistEntry:
         .first()
     )
     if entry is None:
-        raise Http404("No such entry.")
+        raise NotFound("No such entry.")
     return entry
 
 
 def entries_visible_to(user: Any) -> QuerySet[WaitlistEntry]:
-    if not has_role(user, *STAFF_ROLES) or not user.clinic_id:
+    if not policy.can(user, policy.MANAGE_WAITLIST) or not user.clinic_id:
         return WaitlistEntry.objects.none()
     return WaitlistEntry.objects.filter(clinic_id=user.clinic_id)
+
+
+def program_for_staff(user: Any, program_id: Any) -> Program:
+    """One of the staff member's clinic's programs; NotFound for any other."""
+    try:
+        pk = int(program_id)
+    except (TypeError, ValueError):
+        raise NotFound("No such program.") from None
+    if not policy.can(user, policy.MANAGE_WAITLIST) or not user.clinic_id:
+        raise NotFound("No such program.")
+    program = Program.objects.filter(pk=pk, clinic_id=user.clinic_id).first()
+    if program is None:
+        raise NotFound("No such program.")
+    return program
 
 
 def entry_detail(entry: WaitlistEntry) -> dict[str, Any]:
@@ -312,7 +391,7 @@ def board_page(user: Any, filters: BoardFilters, now: dt.datetime | None = None)
 
 def programs_with_places(user: Any, now: dt.datetime | None = None) -> list[Program]:
     """The clinic's programs, each with `waiting_count` and `places_left`, in one query."""
-    if not has_role(user, *STAFF_ROLES) or not user.clinic_id:
+    if not policy.can(user, policy.MANAGE_WAITLIST) or not user.clinic_id:
         return []
     now = now or timezone.now()
     waiting = (
@@ -329,7 +408,7 @@ def programs_with_places(user: Any, now: dt.datetime | None = None) -> list[Prog
         .annotate(n=Count("id"))
         .values("n")
     )
-    programs = list(
+    programs: list[Program] = list(
         Program.objects.filter(clinic_id=user.clinic_id)
         .annotate(
             waiting_count=Coalesce(Subquery(waiting), 0),

@@ -4,71 +4,45 @@ selector, render."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.password_validation import (
     password_validators_help_text_html,
-    validate_password,
 )
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from ketacare.accounts.models import STAFF_ROLES, Role
-from ketacare.accounts.permissions import MANAGE_CLINIC, action_required, role_required
 from ketacare.audit.log import record
+from ketacare.core import policy
+from ketacare.core.context import AuditContext, audit_context
 from ketacare.core.csv import csv_response
+from ketacare.core.errors import Refusal
+from ketacare.core.public_forms import HONEYPOT, body_too_large, not_open, too_many
 from ketacare.core.ratelimit import hit
+from ketacare.core.views import action_required
 
-from . import selectors, services
+from . import links, selectors, services
 from .choices import REGIONS, Condition, EntryStatus, Route
-from .forms import SignupForm
-from .models import Program, WaitlistEntry
+from .forms import ChoosePasswordForm, ProgramForm, SignupForm
+from .models import WaitlistEntry
 
-HONEYPOT = "website"
-_staff_only = role_required(*STAFF_ROLES)
-
-
-class _AuditRequest:
-    """The request as the audit log sees it, with a secret token cut out of the path: the
-    log must not hold links that open someone's status page. Everything else is the request."""
-
-    def __init__(self, request: HttpRequest, secret: str) -> None:
-        self._request = request
-        self._path = request.get_full_path().replace(secret, "[token]")
-
-    def get_full_path(self) -> str:
-        return self._path
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._request, name)
+_staff_only = action_required(policy.MANAGE_WAITLIST)
 
 
-def too_many(request: HttpRequest, retry_after_text: str, retry_after_s: int) -> HttpResponse:
-    response = render(
-        request,
-        "waitlist/too_many.html",
-        {"retry_after": retry_after_text},
-        status=429,
-    )
-    response["Retry-After"] = str(retry_after_s)
-    return response
-
-
-def body_too_large(request: HttpRequest) -> bool:
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return True
-    return length > settings.WAITLIST_MAX_BODY_BYTES
+def _secret_path(
+    request: HttpRequest, secret: str
+) -> contextlib.AbstractContextManager[AuditContext]:
+    """The audit context with a secret token cut out of the path: the log must not hold
+    links that open someone's status page or invitation."""
+    return audit_context(path=request.get_full_path().replace(secret, "[token]")[:300])
 
 
 # --- Public
@@ -90,7 +64,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         )
     verdict = hit(request, scope="waitlist", rate=settings.WAITLIST_RATE_LIMIT)
     if not verdict.allowed:
-        return too_many(request, verdict.retry_after_text, verdict.retry_after_s)
+        return too_many(request, verdict)
     if request.POST.get(HONEYPOT):
         # A bot filled the hidden field: answer as if all went well, store nothing.
         return redirect("waitlist:thanks")
@@ -98,9 +72,11 @@ def signup(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "waitlist/signup.html", _signup_context(form), status=400)
     try:
-        result = services.signup(data=form.cleaned_data, source="form", request=request)
-    except services.SignupsClosed as exc:
-        return render(request, "waitlist/closed.html", {"message": str(exc)}, status=503)
+        result = services.signup(data=form.cleaned_data, source="form")
+    except Refusal as refusal:
+        if refusal.code != services.SIGNUPS_CLOSED:
+            raise
+        return not_open(request, refusal.message)
     url = reverse("waitlist:thanks")
     return redirect(url if result.created else f"{url}?already=1")
 
@@ -111,18 +87,18 @@ def thanks(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
-    outcome, entry = services.confirm(token=token, request=_AuditRequest(request, token))  # type: ignore[arg-type]
+    with _secret_path(request, token):
+        outcome, entry = services.confirm(token=token)
     if outcome == services.ConfirmOutcome.CONFIRMED and entry is not None:
-        from .links import status_token
-
         messages.success(request, "Thank you: your address is confirmed and you are on the list.")
-        return redirect("waitlist:status", token=status_token(entry.public_id, entry.status_nonce))
+        status_token = links.status_token(entry.public_id, entry.status_nonce)
+        return redirect("waitlist:status", token=status_token)
     status = 404 if outcome == services.ConfirmOutcome.INVALID else 410
     return render(request, "waitlist/link_problem.html", {"outcome": outcome}, status=status)
 
 
 def _entry_or_404(token: str) -> WaitlistEntry:
-    entry = services.entry_for_status_token(token)
+    entry = selectors.entry_for_status_token(token)
     if entry is None:
         raise Http404("This link is not valid (any more).")
     return entry
@@ -136,13 +112,13 @@ def _private(response: HttpResponse) -> HttpResponse:
 @never_cache
 def status(request: HttpRequest, token: str) -> HttpResponse:
     entry = _entry_or_404(token)
-    record(
-        request=_AuditRequest(request, token),
-        action="view",
-        obj=(services.ENTRY, entry.pk),  # type: ignore[arg-type]
-        clinic_id=entry.clinic_id,
-        detail="status page, by the person",
-    )
+    with _secret_path(request, token):
+        record(
+            action="view",
+            obj=(services.ENTRY, entry.pk),
+            clinic_id=entry.clinic_id,
+            detail="status page, by the person",
+        )
     context = {
         "entry": entry,
         "token": token,
@@ -160,16 +136,14 @@ def edit(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         if body_too_large(request):
             message = "That form was too large to accept. Go back and shorten your answers."
-            context = {"title": "Too large", "message": message}
-            return render(request, "waitlist/closed.html", context, status=413)
+            return not_open(request, message, status=413, title="Too large")
         form = SignupForm(request.POST, fields=fields)
         if form.is_valid():
             try:
-                services.update_details(
-                    token=token, data=form.cleaned_data, request=_AuditRequest(request, token)
-                )  # type: ignore[arg-type]
-            except services.WaitlistError as exc:
-                messages.error(request, str(exc))
+                with _secret_path(request, token):
+                    services.update_details(token=token, data=form.cleaned_data)
+            except Refusal as refusal:
+                messages.error(request, refusal.message)
             else:
                 messages.success(request, "Your details were saved.")
             return redirect("waitlist:status", token=token)
@@ -192,9 +166,10 @@ def leave(request: HttpRequest, token: str) -> HttpResponse:
     entry = _entry_or_404(token)
     if request.method == "POST":
         try:
-            services.leave(token=token, request=_AuditRequest(request, token))  # type: ignore[arg-type]
-        except services.WaitlistError as exc:
-            messages.error(request, str(exc))
+            with _secret_path(request, token):
+                services.leave(token=token)
+        except Refusal as refusal:
+            messages.error(request, refusal.message)
             return redirect("waitlist:status", token=token)
         return redirect("waitlist:left")
     return _private(render(request, "waitlist/leave.html", {"entry": entry, "token": token}))
@@ -202,39 +177,6 @@ def leave(request: HttpRequest, token: str) -> HttpResponse:
 
 def left(request: HttpRequest) -> HttpResponse:
     return render(request, "waitlist/left.html")
-
-
-class ChoosePasswordForm(forms.Form):
-    password1 = forms.CharField(
-        label="Choose a password",
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        strip=False,
-        help_text="At least 12 characters; not a common password, not only digits.",
-    )
-    password2 = forms.CharField(
-        label="The same password again",
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        strip=False,
-    )
-
-    def __init__(self, *args: Any, entry: WaitlistEntry, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.entry = entry
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        one, two = data.get("password1"), data.get("password2")
-        if one and two and one != two:
-            self.add_error("password2", "The two passwords are not the same.")
-        elif one:
-            from ketacare.accounts.models import User
-
-            probe = User(email=self.entry.email, full_name=self.entry.full_name)
-            try:
-                validate_password(one, probe)
-            except ValidationError as exc:
-                self.add_error("password1", exc)
-        return data
 
 
 def _first_screen() -> str:
@@ -246,18 +188,19 @@ def _first_screen() -> str:
         return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
+def _invitation_problem(request: HttpRequest, refusal: Refusal, *, status: int) -> HttpResponse:
+    context = {"message": refusal.message, "reason": refusal.code}
+    return render(request, "waitlist/invitation_problem.html", context, status=status)
+
+
 @never_cache
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
-    audit_request = _AuditRequest(request, token)
     try:
-        invitation = services.open_invitation(token, request=audit_request)  # type: ignore[arg-type]
-    except services.InvitationProblem as exc:
-        status_code = 404 if exc.reason == "invalid" else 410
-        return render(
-            request,
-            "waitlist/invitation_problem.html",
-            {"message": str(exc), "reason": exc.reason},
-            status=status_code,
+        with _secret_path(request, token):
+            invitation = services.open_invitation(token=token)
+    except Refusal as refusal:
+        return _invitation_problem(
+            request, refusal, status=404 if refusal.code == "invalid" else 410
         )
     entry = invitation.entry
     if request.user.is_authenticated:
@@ -265,18 +208,12 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     form = ChoosePasswordForm(request.POST or None, entry=entry)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.accept_invitation(
-                token=token,
-                password=form.cleaned_data["password1"],
-                request=audit_request,  # type: ignore[arg-type]
-            )
-        except services.InvitationProblem as exc:
-            return render(
-                request,
-                "waitlist/invitation_problem.html",
-                {"message": str(exc), "reason": exc.reason},
-                status=410,
-            )
+            with _secret_path(request, token):
+                user = services.accept_invitation(
+                    token=token, password=form.cleaned_data["password1"]
+                )
+        except Refusal as refusal:
+            return _invitation_problem(request, refusal, status=410)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome to {entry.clinic.name}. Your patient account is ready.")
         return redirect(_first_screen())
@@ -309,7 +246,7 @@ def _board_context(request: HttpRequest, page: selectors.BoardPage) -> dict[str,
         "export_query": page.filters.query(),
         "next_query": page.filters.query(after=page.next_cursor) if page.next_cursor else None,
         "first_query": page.filters.query(),
-        "is_admin": request.user.role == Role.ADMIN,
+        "is_admin": policy.can(request.user, policy.MANAGE_CLINIC),
     }
 
 
@@ -318,7 +255,6 @@ def board(request: HttpRequest) -> HttpResponse:
     filters = selectors.BoardFilters.from_query(request.GET)
     page = selectors.board_page(request.user, filters)
     record(
-        request=request,
         action="list",
         obj=(services.ENTRY, ""),
         detail=f"waitlist board: {len(page.rows)} of {page.total} shown",
@@ -332,7 +268,6 @@ def export(request: HttpRequest) -> StreamingHttpResponse:
     now = timezone.now()
     qs = selectors.board_queryset(request.user, filters, now)
     record(
-        request=request,
         action="export",
         obj=(services.ENTRY, ""),
         detail=f"waitlist CSV export: {qs.count()} rows",
@@ -396,22 +331,23 @@ BULK_ACTIONS = {
 
 
 def _apply_action(request: HttpRequest, action: str, entries: list[WaitlistEntry]) -> None:
+    actor: Any = request.user
     try:
         if action == "invite":
-            sent = services.invite(actor=request.user, entries=entries, request=request)  # type: ignore[arg-type]
+            sent = services.invite(actor=actor, entries=entries)
             messages.success(
                 request, f"{len(sent)} invitation{'s' if len(sent) != 1 else ''} sent."
             )
         elif action == "remove":
-            count = services.remove(actor=request.user, entries=entries, request=request)  # type: ignore[arg-type]
+            count = services.remove(actor=actor, entries=entries)
             messages.success(request, f"{count} removed from the list.")
         elif action == "restore":
-            count = services.restore(actor=request.user, entries=entries, request=request)  # type: ignore[arg-type]
+            count = services.restore(actor=actor, entries=entries)
             messages.success(request, f"{count} put back on the list.")
         else:
             messages.error(request, "Choose an action.")
-    except services.WaitlistError as exc:
-        messages.error(request, str(exc))
+    except Refusal as refusal:
+        messages.error(request, refusal.message)
 
 
 def _back_to_board(request: HttpRequest) -> HttpResponse:
@@ -435,10 +371,8 @@ def bulk(request: HttpRequest) -> HttpResponse:
 @_staff_only
 @require_POST
 def invite_next(request: HttpRequest) -> HttpResponse:
-    program = get_object_or_404(
-        Program, pk=request.POST.get("program", ""), clinic_id=request.user.clinic_id
-    )  # type: ignore[attr-defined]
-    run = services.invite_next(program=program, actor=request.user, request=request)  # type: ignore[arg-type]
+    program = selectors.program_for_staff(request.user, request.POST.get("program", ""))
+    run = services.invite_next(program=program, actor=request.user)  # type: ignore[arg-type]
     if run.invitations:
         messages.success(
             request, f"Invited the next {len(run.invitations)} in line for {program.name}."
@@ -456,7 +390,6 @@ def invite_next(request: HttpRequest) -> HttpResponse:
 def entry(request: HttpRequest, entry_id: int) -> HttpResponse:
     found = selectors.entry_for_staff(request.user, entry_id)
     record(
-        request=request,
         action="view",
         obj=(services.ENTRY, found.pk),
         clinic_id=found.clinic_id,
@@ -471,70 +404,50 @@ def entry(request: HttpRequest, entry_id: int) -> HttpResponse:
 @require_POST
 def entry_action(request: HttpRequest, entry_id: int) -> HttpResponse:
     found = selectors.entry_for_staff(request.user, entry_id)
+    actor: Any = request.user
     what = request.POST.get("action", "")
     try:
         if what == "note":
-            services.add_note(
-                actor=request.user,
-                entry=found,
-                text=request.POST.get("text", "")[:2000],  # type: ignore[arg-type]
-                request=request,
-            )
+            services.add_note(actor=actor, entry=found, text=request.POST.get("text", "")[:2000])
             messages.success(request, "Note added.")
         elif what == "override":
-            raw = request.POST.get("score", "").strip()
-            try:
-                score = float(raw)
-            except ValueError:
-                raise services.WaitlistError("Enter the priority as a number, e.g. 25.") from None
-            if not -1000 <= score <= 1000 or score != score:
-                raise services.WaitlistError("Enter a priority between -1000 and 1000.")
+            score = _priority_score(request.POST.get("score", ""))
             services.set_priority_override(
-                actor=request.user,
-                entry=found,
-                score=score,  # type: ignore[arg-type]
-                reason=request.POST.get("reason", "")[:500],
-                request=request,
+                actor=actor, entry=found, score=score, reason=request.POST.get("reason", "")[:500]
             )
             messages.success(request, "Priority overridden.")
         elif what == "clear_override":
-            services.clear_priority_override(actor=request.user, entry=found, request=request)  # type: ignore[arg-type]
+            services.clear_priority_override(actor=actor, entry=found)
             messages.success(request, "Override removed: the computed priority applies again.")
         else:
             _apply_action(request, what, [found])
-    except services.WaitlistError as exc:
-        messages.error(request, str(exc))
+    except Refusal as refusal:
+        messages.error(request, refusal.message)
     return redirect("waitlist:entry", entry_id=found.pk)
 
 
-class ProgramForm(forms.ModelForm):
-    class Meta:
-        model = Program
-        fields = list(services.PROGRAM_FIELDS)
-
-    def clean_regions_served(self) -> str:
-        from .choices import REGION_NAMES
-
-        codes = [
-            c.strip().upper() for c in self.cleaned_data["regions_served"].split(",") if c.strip()
-        ]
-        unknown = [c for c in codes if c not in REGION_NAMES]
-        if unknown:
-            raise ValidationError(
-                f"Unknown state code{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}."
-            )
-        return ", ".join(dict.fromkeys(codes))
+def _priority_score(raw: str) -> float:
+    """The priority typed on the entry page, as a number; bad input is refused as the
+    service would refuse it (a message on the page)."""
+    try:
+        score = float(raw.strip())
+    except ValueError:
+        raise Refusal("Enter the priority as a number, e.g. 25.", code="invalid_score") from None
+    if not -1000 <= score <= 1000 or score != score:
+        raise Refusal("Enter a priority between -1000 and 1000.", code="invalid_score")
+    return score
 
 
-@action_required(MANAGE_CLINIC)
+@action_required(policy.MANAGE_CLINIC)
 def program_settings(request: HttpRequest, program_id: int) -> HttpResponse:
-    program = get_object_or_404(Program, pk=program_id, clinic_id=request.user.clinic_id)  # type: ignore[attr-defined]
-    form = ProgramForm(request.POST or None, instance=Program.objects.get(pk=program.pk))
+    program = selectors.program_for_staff(request.user, program_id)
+    form = ProgramForm(
+        request.POST or None, instance=selectors.program_for_staff(request.user, program.pk)
+    )
     if request.method == "POST" and form.is_valid():
         services.update_program(
-            actor=request.user,
+            actor=request.user,  # type: ignore[arg-type]
             program=program,
-            request=request,  # type: ignore[arg-type]
             **{name: form.cleaned_data[name] for name in services.PROGRAM_FIELDS},
         )
         messages.success(request, f"{program.name}: settings saved.")

@@ -164,6 +164,19 @@ def test_accepting_creates_the_patient_account_and_record_and_starts_screening(
     ).exists()
 
 
+def test_accepting_is_audited_with_the_path_without_the_token(
+    world, site, program, line, mailoutbox
+):
+    link = _invite(site, world, line[0], mailoutbox)
+    password = "a long and unusual passphrase 7"
+    site.post(link, {"password1": password, "password2": password}, REMOTE_ADDR="198.51.100.4")
+    rows = AuditEvent.objects.filter(detail__contains="from a waiting-list invitation")
+    assert rows.count() == 2
+    for row in rows:
+        assert (row.path, row.ip) == ("/waitlist/invitation/[token]/", "198.51.100.4")
+    assert not AuditEvent.objects.filter(path__contains=link.split("/")[3]).exists()
+
+
 def test_an_invitation_link_works_once(world, site, program, line, mailoutbox):
     link = _invite(site, world, line[0], mailoutbox)
     password = {
@@ -327,3 +340,14 @@ def test_only_the_clinics_admins_change_program_settings(world, client_for, prog
     assert (
         client_for(world.user(persona)).get(f"/waitlist/programs/{program.pk}/").status_code == 404
     )
+
+
+def test_links_are_on_the_address_the_request_came_in_on_and_on_site_url_from_the_cli(
+    world, site, program, line, mailoutbox, django_capture_on_commit_callbacks
+):
+    site.client.force_login(world.clinician)
+    site.post(f"{BOARD}{line[0].pk}/action/", {"action": "invite"}, HTTP_HOST="localhost")
+    assert "http://localhost/waitlist/invitation/" in mailoutbox[-1].body
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("waitlist", "invite", "--count", "1", stdout=io.StringIO())
+    assert "https://clinic.example/waitlist/invitation/" in mailoutbox[-1].body

@@ -136,3 +136,19 @@ def test_after_leaving_the_links_stop_working_and_the_address_may_sign_up_afresh
     response = site.api_signup()
     assert response.status_code == 201  # a new entry, at the back of the list
     assert WaitlistEntry.objects.count() == 2
+
+
+def test_the_persons_changes_are_audited_with_their_address_and_the_path_without_the_token(
+    world, site, mailoutbox
+):
+    site.signup()
+    confirm = link_in(mailoutbox[0], "/waitlist/confirm/")
+    site.get(confirm, REMOTE_ADDR="203.0.113.9")
+    status = link_in(mailoutbox[1], "/waitlist/status/")
+    site.post(status + "leave/", REMOTE_ADDR="203.0.113.9")
+    confirmed = AuditEvent.objects.get(detail__endswith="waiting: address confirmed")
+    assert (confirmed.path, confirmed.ip) == ("/waitlist/confirm/[token]/", "203.0.113.9")
+    left = AuditEvent.objects.get(model="waitlist.WaitlistEntry", action="delete")
+    assert (left.path, left.ip) == ("/waitlist/status/[token]/leave/", "203.0.113.9")
+    for link in (confirm, status):
+        assert not AuditEvent.objects.filter(path__contains=link.split("/")[3]).exists()

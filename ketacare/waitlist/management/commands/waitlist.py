@@ -33,9 +33,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "expire":
-            count = services.expire_invitations()
+            expired = services.expire_invitations()
             self.stdout.write(
-                f"{count} expired invitation{'s' if count != 1 else ''}: back on the list."
+                f"{expired} expired invitation{'s' if expired != 1 else ''}: back on the list."
             )
             return
         programs = Program.objects.select_related("clinic").order_by("clinic_id", "id")
@@ -48,7 +48,7 @@ class Command(BaseCommand):
                 raise CommandError("No such program.")
             self.stdout.write("No waiting-list program yet: it is created with the first sign-up.")
             return
-        count = options.get("count")
+        count: int | None = options.get("count")
         if count is not None and count < 0:
             raise CommandError("--count must be 0 or more.")
         dry_run = options["dry_run"]
