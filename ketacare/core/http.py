@@ -13,4 +13,4 @@ if TYPE_CHECKING:
 
 
 class AuthenticatedHttpRequest(HttpRequest):
-    user: User  # type: ignore[assignment]  # narrower than HttpRequest's User | AnonymousUser
+    user: User  # narrower than HttpRequest's `User | AnonymousUser`
