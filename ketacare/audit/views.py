@@ -6,11 +6,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from ketacare.core.csv import csv_response
+from ketacare.core.http import AuthenticatedHttpRequest
 from ketacare.core.policy import MANAGE_CLINIC
 from ketacare.core.views import action_required
 
@@ -61,7 +62,7 @@ def _page_number(raw: str | None) -> int:
 
 
 @action_required(MANAGE_CLINIC)
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET)
     if not form.is_valid():
         return _render_invalid(request, form)
@@ -74,7 +75,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 
 @action_required(MANAGE_CLINIC)
-def audit_export(request: HttpRequest) -> HttpResponse:
+def audit_export(request: AuthenticatedHttpRequest) -> HttpResponse | StreamingHttpResponse:
     form = AuditFilterForm(request.GET)
     if not form.is_valid():
         return _render_invalid(request, form)

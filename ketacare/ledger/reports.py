@@ -116,8 +116,8 @@ def entry_row(entry: LedgerEntry, clinic: Clinic) -> list[str]:
         qty(entry.quantity_mg),
         qty(entry.balance_after),
         entry.actor.full_name,
-        entry.witness.full_name if entry.witness_id else "",
-        entry.patient.full_name if entry.patient_id else "",
+        entry.witness.full_name if entry.witness else "",
+        entry.patient.full_name if entry.patient else "",
         entry.counterparty_name,
         entry.counterparty_dea,
         entry.document_number,
@@ -238,8 +238,8 @@ def lot_running_balance(clinic: Clinic, lot: Lot) -> Report:
                 qty(total),
                 qty(total * mg_per_unit),
                 entry.actor.full_name,
-                entry.witness.full_name if entry.witness_id else "",
-                entry.patient.full_name if entry.patient_id else "",
+                entry.witness.full_name if entry.witness else "",
+                entry.patient.full_name if entry.patient else "",
                 entry.document_number or entry.reason or entry.directions,
             ]
         )
@@ -309,9 +309,9 @@ def staff_summary(
         stats[witness]["witnessed_n"] += n
     for line in counts.exclude(counted=F("expected")).select_related("lot__product", "count"):
         diff_mg = abs(line.difference_mg)
-        for person in {line.count.counted_by_id, line.count.second_counter_id}:
-            stats[person]["discrepancy_n"] += 1
-            stats[person]["discrepancy_mg"] += diff_mg
+        for person_id in {line.count.counted_by_id, line.count.second_counter_id}:
+            stats[person_id]["discrepancy_n"] += 1
+            stats[person_id]["discrepancy_mg"] += diff_mg
     people = User.objects.filter(pk__in=stats.keys()) | User.objects.filter(
         clinic=clinic, role__in=list(STAFF_ROLES)
     )

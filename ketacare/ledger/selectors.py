@@ -36,6 +36,15 @@ from .models import (
 BIENNIAL_INTERVAL_DAYS = 2 * 365
 
 
+def actor_clinic(actor: User) -> Clinic:
+    """The clinic a staff actor works in. Past the policy check a staff member always has one;
+    an actor without one may see nothing of the ledger: `NotFound`, as the policy answers."""
+    clinic = actor.clinic
+    if clinic is None:
+        raise NotFound()
+    return clinic
+
+
 def clinic_today(clinic: Clinic, now: dt.datetime | None = None) -> dt.date:
     """Today's date where the clinic is."""
     return timezone.localtime(now or timezone.now(), ZoneInfo(clinic.timezone)).date()
@@ -312,6 +321,7 @@ def biennial_status(user: Any) -> dict[str, Any]:
 __all__ = [
     "EntryFilters",
     "EntryKind",
+    "actor_clinic",
     "balances",
     "biennial_status",
     "clinic_today",
@@ -346,11 +356,15 @@ __all__ = [
 def clinic_keeps_stock(*, clinic_id: int | None) -> bool:
     """Does the clinic keep its stock in the ledger (any lot at all)? Then every dose is drawn
     from a lot there; otherwise the lot number is written down."""
+    if clinic_id is None:
+        return False
     return Lot.objects.filter(clinic_id=clinic_id).exists()
 
 
 def lots_for_route(*, clinic_id: int | None, product_forms: set[str] | list[str]) -> QuerySet[Lot]:
     """The clinic's lots of products in use, in the forms a route draws from."""
+    if clinic_id is None:
+        return Lot.objects.none()
     return Lot.objects.filter(
         clinic_id=clinic_id, product__form__in=list(product_forms), product__active=True
     ).select_related("product")
@@ -358,4 +372,6 @@ def lots_for_route(*, clinic_id: int | None, product_forms: set[str] | list[str]
 
 def locations_in_use(*, clinic_id: int | None) -> QuerySet[StorageLocation]:
     """The clinic's storage locations in use, where a dose may be drawn from."""
+    if clinic_id is None:
+        return StorageLocation.objects.none()
     return StorageLocation.objects.filter(clinic_id=clinic_id, active=True)

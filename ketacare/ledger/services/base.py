@@ -35,7 +35,7 @@ from ..models import (
     StockBalance,
     StorageLocation,
 )
-from ..selectors import clinic_today, ledger_settings
+from ..selectors import actor_clinic, clinic_today, ledger_settings
 
 if TYPE_CHECKING:
     from ketacare.patients.models import Patient
@@ -190,7 +190,7 @@ def append(
     **fields: Any,
 ) -> LedgerEntry:
     """Append one entry: must run inside the caller's transaction. `quantity` is signed."""
-    clinic = actor.clinic
+    clinic = actor_clinic(actor)
     dea = dea_registration(clinic)
     head = lock_head(clinic)
     balance = StockBalance.objects.select_for_update().filter(lot=lot, location=location).first()

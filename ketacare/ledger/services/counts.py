@@ -25,6 +25,7 @@ from ..models import (
     StockBalance,
     StorageLocation,
 )
+from ..selectors import actor_clinic
 from .base import Code, append, audit_entry, dea_registration, lock_head, required_text
 from .witness import verify_second_person
 
@@ -64,9 +65,10 @@ def record_count(
         field="second_counter",
         what="second counter",
     )
+    clinic = actor_clinic(actor)
     with transaction.atomic():
-        dea = dea_registration(actor.clinic)
-        lock_head(actor.clinic)
+        dea = dea_registration(clinic)
+        lock_head(clinic)
         balances = {
             b.lot_id: b
             for b in StockBalance.objects.filter(location=location).select_related("lot__product")
@@ -83,7 +85,7 @@ def record_count(
             raise NotFound("No such lot at this location.")
         now = timezone.now()
         count = InventoryCount.objects.create(
-            clinic=actor.clinic,
+            clinic=clinic,
             dea_registration=dea,
             location=location,
             kind=kind,
@@ -100,7 +102,7 @@ def record_count(
             if line.counted != line.expected:
                 discrepancies += 1
                 Investigation.objects.create(
-                    clinic=actor.clinic, dea_registration=dea, count_line=line, opened_at=now
+                    clinic=clinic, dea_registration=dea, count_line=line, opened_at=now
                 )
         record(
             actor=actor,
@@ -120,7 +122,7 @@ def resolve_investigation(
     policy.require(actor, policy.MANAGE_CLINIC, investigation)
     explanation = required_text(explanation, "explanation", "explanation")
     with transaction.atomic():
-        lock_head(actor.clinic)
+        lock_head(actor_clinic(actor))
         investigation = Investigation.objects.select_for_update().get(pk=investigation.pk)
         if investigation.status != InvestigationStatus.OPEN:
             raise Refusal("This investigation is already resolved.", code=Code.ALREADY_RESOLVED)

@@ -16,7 +16,7 @@ from ketacare.core import policy
 from ketacare.core.errors import Refusal
 
 from ..models import THOUSANDTH, EntryKind, LedgerEntry, Lot, Product, StorageLocation
-from ..selectors import clinic_today
+from ..selectors import actor_clinic, clinic_today
 from .base import (
     Code,
     append,
@@ -55,6 +55,7 @@ def record_receipt(
     supplier, date received, quantity); creates the lot on first receipt."""
     for obj in (product, location):
         policy.require(actor, policy.RECORD_LEDGER, obj)
+    clinic = actor_clinic(actor)
     quantity = to_quantity(quantity, product=product)
     lot_number = required_text(lot_number, "lot_number", "lot number")
     supplier_name = required_text(supplier_name, "supplier_name", "supplier's name")
@@ -65,7 +66,7 @@ def record_receipt(
         "Enter the supplier's DEA registration number (two letters, seven digits, with a "
         "valid check digit).",
     )
-    today = clinic_today(actor.clinic)
+    today = clinic_today(clinic)
     if received_on > today:
         raise Refusal(
             "The date received cannot be in the future.",
@@ -75,12 +76,12 @@ def record_receipt(
     if not product.active:
         raise Refusal("This product is no longer in use.", code=Code.INACTIVE, field="product")
     with transaction.atomic():
-        dea = dea_registration(actor.clinic)
-        lock_head(actor.clinic)
+        dea = dea_registration(clinic)
+        lock_head(clinic)
         lot = Lot.objects.filter(product=product, lot_number=lot_number).first()
         if lot is None:
             lot = Lot.objects.create(
-                clinic=actor.clinic,
+                clinic=clinic,
                 dea_registration=dea,
                 product=product,
                 lot_number=lot_number,
@@ -94,7 +95,7 @@ def record_receipt(
                 field="expires_on",
             )
         check_in_use(location)
-        check_not_expired(lot, actor.clinic, "received")
+        check_not_expired(lot, clinic, "received")
         entry = append(
             actor=actor,
             kind=EntryKind.RECEIPT,
@@ -169,9 +170,10 @@ def record_administration(
     check_in_use(location)
     patient = chosen_patient(actor, patient)
     quantity = to_quantity(quantity, product=lot.product)
+    clinic = actor_clinic(actor)
     with transaction.atomic():
-        check_not_expired(lot, actor.clinic, "administered")
-        check_opening_count(actor.clinic, location)
+        check_not_expired(lot, clinic, "administered")
+        check_opening_count(clinic, location)
         entry = append(
             actor=actor,
             kind=EntryKind.ADMINISTRATION,
@@ -211,9 +213,10 @@ def record_dispensing(
         )
     quantity = to_quantity(quantity, product=lot.product)
     directions = required_text(directions, "directions", "directions for use")
+    clinic = actor_clinic(actor)
     with transaction.atomic():
-        check_not_expired(lot, actor.clinic, "dispensed")
-        check_opening_count(actor.clinic, location)
+        check_not_expired(lot, clinic, "dispensed")
+        check_opening_count(clinic, location)
         entry = append(
             actor=actor,
             kind=EntryKind.DISPENSING,

@@ -18,7 +18,7 @@ from ketacare.core.errors import Refusal
 
 from .. import deadlines
 from ..models import EntryKind, LossCase, LossKind, Lot, StorageLocation
-from ..selectors import clinic_today
+from ..selectors import actor_clinic, clinic_today
 from .base import Code, append, audit_entry, check_in_use, required_text, to_quantity
 
 
@@ -37,6 +37,7 @@ def report_loss(
     deadlines (notification within one business day, Form 106 within 45 days)."""
     for obj in (lot, location):
         policy.require(actor, policy.RECORD_LEDGER, obj)
+    clinic = actor_clinic(actor)
     check_in_use(location)
     quantity = to_quantity(quantity, product=lot.product)
     description = required_text(description, "description", "description of what happened")
@@ -49,7 +50,7 @@ def report_loss(
             code=Code.INVALID_VALUE,
             field="discovered_at",
         )
-    local = timezone.localtime(discovered_at, ZoneInfo(actor.clinic.timezone))
+    local = timezone.localtime(discovered_at, ZoneInfo(clinic.timezone))
     with transaction.atomic():
         entry = append(
             actor=actor,
@@ -61,7 +62,7 @@ def report_loss(
             document_number=police_report,
         )
         case = LossCase.objects.create(
-            clinic=actor.clinic,
+            clinic=clinic,
             dea_registration=entry.dea_registration,
             entry=entry,
             kind=kind,
@@ -100,7 +101,7 @@ def update_loss_case(
             case.dea_notified_at = dea_notified_at
             changed.append("dea_notified_at")
         if form_106_filed_on is not None and case.form_106_filed_on is None:
-            if form_106_filed_on > clinic_today(actor.clinic):
+            if form_106_filed_on > clinic_today(actor_clinic(actor)):
                 raise Refusal(
                     "The filing date cannot be in the future.",
                     code=Code.INVALID_VALUE,

@@ -14,6 +14,7 @@ from ketacare.core import policy
 from ketacare.core.errors import Refusal
 
 from ..models import UNIT_FOR_FORM, LedgerSettings, Product, ProductForm, StorageLocation
+from ..selectors import actor_clinic
 from .base import Code, dea_registration, required_dea, required_text
 
 
@@ -28,6 +29,7 @@ def create_product(
     ndc: str = "",
 ) -> Product:
     policy.require(actor, policy.MANAGE_CLINIC, actor.clinic)
+    clinic = actor_clinic(actor)
     name = required_text(name, "name", "product name")
     if form == ProductForm.VIAL:
         if not concentration_mg_per_ml or concentration_mg_per_ml <= 0:
@@ -48,11 +50,11 @@ def create_product(
     else:
         raise Refusal("Choose the form.", code=Code.INVALID_VALUE, field="form")
     with transaction.atomic():
-        dea = dea_registration(actor.clinic)
-        if Product.objects.filter(clinic=actor.clinic, name__iexact=name).exists():
+        dea = dea_registration(clinic)
+        if Product.objects.filter(clinic=clinic, name__iexact=name).exists():
             raise Refusal("A product with this name exists.", code=Code.INVALID_VALUE, field="name")
         product = Product.objects.create(
-            clinic=actor.clinic,
+            clinic=clinic,
             dea_registration=dea,
             name=name,
             form=form,
@@ -69,15 +71,16 @@ def create_product(
 
 def create_location(*, actor: User, name: str, kind: str) -> StorageLocation:
     policy.require(actor, policy.MANAGE_CLINIC, actor.clinic)
+    clinic = actor_clinic(actor)
     name = required_text(name, "name", "location name")
     with transaction.atomic():
-        dea = dea_registration(actor.clinic)
-        if StorageLocation.objects.filter(clinic=actor.clinic, name__iexact=name).exists():
+        dea = dea_registration(clinic)
+        if StorageLocation.objects.filter(clinic=clinic, name__iexact=name).exists():
             raise Refusal(
                 "A location with this name exists.", code=Code.INVALID_VALUE, field="name"
             )
         location = StorageLocation.objects.create(
-            clinic=actor.clinic, dea_registration=dea, name=name, kind=kind
+            clinic=clinic, dea_registration=dea, name=name, kind=kind
         )
         record(actor=actor, action="create", obj=location, detail=name)
     return location
@@ -88,6 +91,7 @@ def update_ledger_settings(
 ) -> LedgerSettings:
     """The clinic's DEA registration number and whether the opening count gates dosing."""
     policy.require(actor, policy.MANAGE_CLINIC, actor.clinic)
+    own_clinic = actor_clinic(actor)
     number = required_dea(
         dea_registration,
         "dea_registration",
@@ -95,7 +99,7 @@ def update_ledger_settings(
         "check digit (e.g. AB1234563).",
     )
     with transaction.atomic():
-        clinic = Clinic.objects.select_for_update().get(pk=actor.clinic_id)
+        clinic = Clinic.objects.select_for_update().get(pk=own_clinic.pk)
         changed = []
         if clinic.dea_registration != number:
             changed.append(f"DEA registration {clinic.dea_registration or '(none)'} -> {number}")
@@ -115,5 +119,5 @@ def update_ledger_settings(
             obj=current,
             detail="; ".join(changed) or "no change",
         )
-    actor.clinic.dea_registration = number
+    own_clinic.dea_registration = number
     return current

@@ -6,25 +6,31 @@ reason next to its field and leaves a denied row in the audit trail."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from ketacare.audit.log import record
 from ketacare.core import policy
+from ketacare.core.http import AuthenticatedHttpRequest
 from ketacare.core.views import Submitted, submit
 
-from .. import exports, reports, services
-from ..models import LedgerEntry
+from .. import exports, reports, selectors, services
+from ..forms import LedgerForm
+from ..models import LedgerEntry, LossCase
 
 PAGE_SIZE = 50
+T = TypeVar("T")
+# What an entry type's service gives back: its entry, a transfer's pair, or a loss's case.
+Written = LedgerEntry | tuple[LedgerEntry, LedgerEntry] | LossCase
 
 
-def page_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+def page_context(request: AuthenticatedHttpRequest, **extra: Any) -> dict[str, Any]:
     user = request.user
     return {
         "is_ledger_admin": policy.can(user, policy.MANAGE_CLINIC),
@@ -35,26 +41,28 @@ def page_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     }
 
 
-def clinic_time(request: HttpRequest) -> Any:
+def clinic_time(request: AuthenticatedHttpRequest) -> Any:
     """Dates and times typed into a form are the clinic's local time."""
-    return timezone.override(ZoneInfo(request.user.clinic.timezone))
+    return timezone.override(ZoneInfo(selectors.actor_clinic(request.user).timezone))
 
 
 def submit_in_clinic_time(
-    request: HttpRequest, form: Any, action: Callable[[dict[str, Any]], Any]
-) -> Submitted[Any]:
+    request: AuthenticatedHttpRequest, form: forms.Form, action: Callable[[dict[str, Any]], T]
+) -> Submitted[T]:
     """`submit()`, reading the form's dates and times in the clinic's time zone."""
     with clinic_time(request):
         return submit(form, action)
 
 
-def initial_from_query(request: HttpRequest, form_class: type) -> dict[str, str]:
+def initial_from_query(
+    request: AuthenticatedHttpRequest, form_class: type[forms.Form]
+) -> dict[str, str]:
     names = form_class.base_fields
-    return {k: v for k, v in request.GET.items() if k in names and "password" not in k}
+    return {k: request.GET[k] for k in request.GET if k in names and "password" not in k}
 
 
 def render_form(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     form: Any,
     *,
     title: str,
@@ -72,21 +80,21 @@ def render_form(
 
 
 def entry_form_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     *,
-    form_class: type,
+    form_class: type[LedgerForm],
     title: str,
     button: str,
     lead: str,
     what: str,
-    write: Callable[[dict[str, Any]], Any],
+    write: Callable[[dict[str, Any]], Written],
 ) -> HttpResponse:
     """The page of one entry type: its form, and on POST `write(cleaned_data)` through
     `submit()`; then the new entry's page (or the loss case's), or the form with the refusal."""
     if request.method == "POST":
         form = form_class(request.POST, user=request.user)
         done = submit_in_clinic_time(request, form, write)
-        if done.ok:
+        if done.ok and done.result is not None:
             result = done.result
             if isinstance(result, tuple):
                 result = result[-1]
@@ -106,7 +114,7 @@ def entry_form_page(
 
 
 def report_response(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     report: reports.Report,
     *,
     obj: Any,

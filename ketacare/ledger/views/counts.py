@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from ketacare.audit.log import record
 from ketacare.core import policy
+from ketacare.core.http import AuthenticatedHttpRequest
 from ketacare.core.views import action_required, submit
 
 from .. import forms, reports, selectors, services
-from ..models import StorageLocation
+from ..models import CountKind, StorageLocation
 from .base import (
     PAGE_SIZE,
     initial_from_query,
@@ -24,7 +25,7 @@ from .base import (
 
 
 @action_required(policy.RECORD_LEDGER)
-def count_list(request: HttpRequest) -> HttpResponse:
+def count_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(selectors.counts(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     record(action="list", obj=("ledger.InventoryCount", ""), detail=f"page {page.number}")
     return render(
@@ -35,7 +36,7 @@ def count_list(request: HttpRequest) -> HttpResponse:
 
 
 @action_required(policy.RECORD_LEDGER)
-def count_create(request: HttpRequest) -> HttpResponse:
+def count_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not request.GET.get("location"):
         start = forms.CountStartForm(
             user=request.user, initial=initial_from_query(request, forms.CountStartForm)
@@ -53,7 +54,7 @@ def count_create(request: HttpRequest) -> HttpResponse:
     form = forms.CountForm(request.POST or None, user=request.user, balances=balances)
     extra = {
         "location": location,
-        "kind_label": dict(start.fields["kind"].choices)[kind],
+        "kind_label": CountKind(kind).label,
         "balances": balances,
     }
     if request.method == "POST":
@@ -70,7 +71,7 @@ def count_create(request: HttpRequest) -> HttpResponse:
                 notes=d["notes"],
             ),
         )
-        if done.ok:
+        if done.ok and done.result is not None:
             count = done.result
             opened = sum(1 for line in count.lines.all() if line.counted != line.expected)
             if opened:
@@ -96,7 +97,7 @@ def count_create(request: HttpRequest) -> HttpResponse:
 
 
 @action_required(policy.RECORD_LEDGER)
-def count_detail(request: HttpRequest, count_id: int) -> HttpResponse:
+def count_detail(request: AuthenticatedHttpRequest, count_id: int) -> HttpResponse:
     count = selectors.count_detail(request.user, count_id)
     return report_response(
         request,
@@ -108,7 +109,7 @@ def count_detail(request: HttpRequest, count_id: int) -> HttpResponse:
 
 
 @action_required(policy.RECORD_LEDGER)
-def investigation_list(request: HttpRequest) -> HttpResponse:
+def investigation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     status = request.GET.get("status", "open")
     chosen = status if status in ("open", "resolved") else ""
     qs = selectors.investigations(request.user, status=chosen)
@@ -120,7 +121,7 @@ def investigation_list(request: HttpRequest) -> HttpResponse:
 
 
 @action_required(policy.RECORD_LEDGER)
-def investigation_detail(request: HttpRequest, investigation_id: int) -> HttpResponse:
+def investigation_detail(request: AuthenticatedHttpRequest, investigation_id: int) -> HttpResponse:
     investigation = selectors.investigation_detail(request.user, investigation_id)
     form = forms.ResolveForm(request.POST or None)
     if request.method == "POST":

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from ketacare.audit.log import record
 from ketacare.core import policy
+from ketacare.core.http import AuthenticatedHttpRequest
 from ketacare.core.views import action_required, submit
 
 from .. import forms, reports, selectors, services
@@ -23,7 +24,7 @@ from .base import (
 
 
 @action_required(policy.RECORD_LEDGER)
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     context = selectors.overview(request.user)
     record(
         action="view",
@@ -34,7 +35,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @action_required(policy.RECORD_LEDGER)
-def entry_list(request: HttpRequest) -> HttpResponse:
+def entry_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = forms.EntryFilterForm(request.GET or None, user=request.user)
     filters = selectors.EntryFilters()
     if request.GET:
@@ -70,7 +71,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
 
 
 @action_required(policy.RECORD_LEDGER)
-def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
+def entry_detail(request: AuthenticatedHttpRequest, entry_id: int) -> HttpResponse:
     entry = selectors.entry_detail(request.user, entry_id)
     record(action="view", obj=entry, patient=entry.patient_id)
     can_correct = entry.actor_id == request.user.pk or policy.can(
@@ -85,7 +86,7 @@ def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
 
 
 @action_required(policy.RECORD_LEDGER)
-def correct_entry(request: HttpRequest, entry_id: int) -> HttpResponse:
+def correct_entry(request: AuthenticatedHttpRequest, entry_id: int) -> HttpResponse:
     entry = selectors.entry_detail(request.user, entry_id)
     form = forms.CorrectionForm(request.POST or None)
     title = f"Correct entry {entry.seq}"
@@ -105,7 +106,7 @@ def correct_entry(request: HttpRequest, entry_id: int) -> HttpResponse:
                 reason=d["reason"],
             ),
         )
-        if done.ok:
+        if done.ok and done.result is not None:
             messages.success(request, f"Correction recorded as entry {done.result.seq}.")
             return redirect("ledger:entry_detail", entry_id=done.result.pk)
         if done.refusal is not None:
@@ -119,7 +120,7 @@ def correct_entry(request: HttpRequest, entry_id: int) -> HttpResponse:
 
 
 @action_required(policy.RECORD_LEDGER)
-def receive(request: HttpRequest) -> HttpResponse:
+def receive(request: AuthenticatedHttpRequest) -> HttpResponse:
     return entry_form_page(
         request,
         form_class=forms.ReceiptForm,
@@ -133,7 +134,7 @@ def receive(request: HttpRequest) -> HttpResponse:
 
 
 @action_required(policy.RECORD_LEDGER)
-def transfer(request: HttpRequest) -> HttpResponse:
+def transfer(request: AuthenticatedHttpRequest) -> HttpResponse:
     return entry_form_page(
         request,
         form_class=forms.TransferForm,
@@ -146,7 +147,7 @@ def transfer(request: HttpRequest) -> HttpResponse:
 
 
 @action_required(policy.RECORD_LEDGER)
-def administer(request: HttpRequest) -> HttpResponse:
+def administer(request: AuthenticatedHttpRequest) -> HttpResponse:
     return entry_form_page(
         request,
         form_class=forms.AdministrationForm,
@@ -160,7 +161,7 @@ def administer(request: HttpRequest) -> HttpResponse:
 
 
 @action_required(policy.PRESCRIBE)
-def dispense(request: HttpRequest) -> HttpResponse:
+def dispense(request: AuthenticatedHttpRequest) -> HttpResponse:
     return entry_form_page(
         request,
         form_class=forms.DispensingForm,
@@ -173,7 +174,7 @@ def dispense(request: HttpRequest) -> HttpResponse:
 
 
 @action_required(policy.RECORD_LEDGER)
-def waste(request: HttpRequest) -> HttpResponse:
+def waste(request: AuthenticatedHttpRequest) -> HttpResponse:
     return entry_form_page(
         request,
         form_class=forms.WasteForm,
@@ -186,7 +187,7 @@ def waste(request: HttpRequest) -> HttpResponse:
 
 
 @action_required(policy.RECORD_LEDGER)
-def return_to_supplier(request: HttpRequest) -> HttpResponse:
+def return_to_supplier(request: AuthenticatedHttpRequest) -> HttpResponse:
     return entry_form_page(
         request,
         form_class=forms.ReturnForm,
@@ -199,7 +200,7 @@ def return_to_supplier(request: HttpRequest) -> HttpResponse:
 
 
 @action_required(policy.RECORD_LEDGER)
-def dispose(request: HttpRequest) -> HttpResponse:
+def dispose(request: AuthenticatedHttpRequest) -> HttpResponse:
     return entry_form_page(
         request,
         form_class=forms.DisposalForm,

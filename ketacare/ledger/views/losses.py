@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from ketacare.audit.log import record
 from ketacare.core import policy
+from ketacare.core.http import AuthenticatedHttpRequest
 from ketacare.core.views import action_required
 
 from .. import forms, selectors, services
@@ -18,7 +19,7 @@ from .base import PAGE_SIZE, entry_form_page, page_context, submit_in_clinic_tim
 
 
 @action_required(policy.RECORD_LEDGER)
-def report_loss(request: HttpRequest) -> HttpResponse:
+def report_loss(request: AuthenticatedHttpRequest) -> HttpResponse:
     return entry_form_page(
         request,
         form_class=forms.LossForm,
@@ -32,7 +33,7 @@ def report_loss(request: HttpRequest) -> HttpResponse:
 
 
 @action_required(policy.RECORD_LEDGER)
-def loss_list(request: HttpRequest) -> HttpResponse:
+def loss_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(selectors.loss_cases(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -46,7 +47,7 @@ def loss_list(request: HttpRequest) -> HttpResponse:
 
 
 @action_required(policy.RECORD_LEDGER)
-def loss_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+def loss_detail(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     case = selectors.loss_case_detail(request.user, case_id)
     form = forms.LossCaseForm(request.POST or None)
     status = 200

@@ -6,11 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from ketacare.audit.log import record
 from ketacare.core import policy
+from ketacare.core.http import AuthenticatedHttpRequest
 from ketacare.core.views import action_required, submit
 
 from .. import forms, selectors, services
@@ -18,7 +19,7 @@ from .base import page_context, render_form
 
 
 def _list_and_add(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     *,
     form: Any,
     title: str,
@@ -42,7 +43,7 @@ def _list_and_add(
 
 
 @action_required(policy.MANAGE_CLINIC)
-def products(request: HttpRequest) -> HttpResponse:
+def products(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _list_and_add(
         request,
         form=forms.ProductCreateForm(request.POST or None),
@@ -55,7 +56,7 @@ def products(request: HttpRequest) -> HttpResponse:
 
 
 @action_required(policy.MANAGE_CLINIC)
-def locations(request: HttpRequest) -> HttpResponse:
+def locations(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _list_and_add(
         request,
         form=forms.LocationForm(request.POST or None),
@@ -68,8 +69,8 @@ def locations(request: HttpRequest) -> HttpResponse:
 
 
 @action_required(policy.MANAGE_CLINIC)
-def ledger_settings(request: HttpRequest) -> HttpResponse:
-    clinic = request.user.clinic
+def ledger_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
+    clinic = selectors.actor_clinic(request.user)
     current = selectors.ledger_settings(clinic)
     initial = {
         "dea_registration": clinic.dea_registration,
