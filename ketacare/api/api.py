@@ -172,4 +172,3 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     else:
         message = str(exc)
     return api.create_response(request, {"detail": message}, status=exc.status_code)
-

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Router, Schema
+
+from ketacare.core.http import AuthenticatedHttpRequest
 
 router = Router(tags=["account"])
 
@@ -26,13 +27,13 @@ class MeOut(Schema):
 
 
 @router.get("/me", response=MeOut, summary="Who am I")
-def me(request: HttpRequest) -> dict[str, Any]:
+def me(request: AuthenticatedHttpRequest) -> dict[str, Any]:
     user = request.user
     return {
         "id": user.pk,
         "email": user.email,
         "full_name": user.full_name,
         "role": user.role,
-        "clinic": user.clinic,  # type: ignore[attr-defined]
+        "clinic": user.clinic,
         "auth_method": getattr(request, "auth_method", "session"),
     }

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Router, Schema
 
 from ketacare.core import policy
 from ketacare.core.errors import NotFound
+from ketacare.core.http import AuthenticatedHttpRequest
 
 from . import selectors
 from .models import ClinicProtocol
@@ -47,13 +47,13 @@ def _out(p: ClinicProtocol) -> dict[str, Any]:
 
 
 @router.get("", response=list[ProtocolOut], summary="The clinic's current protocols")
-def list_protocols(request: HttpRequest) -> list[dict[str, Any]]:
+def list_protocols(request: AuthenticatedHttpRequest) -> list[dict[str, Any]]:
     policy.require(request.user, policy.READ_PROTOCOLS)
     return [_out(p) for p in selectors.current_protocols(request.user.clinic_id)]
 
 
 @router.get("/{code}", response=list[ProtocolOut], summary="Every version of one protocol")
-def protocol_versions(request: HttpRequest, code: str) -> list[dict[str, Any]]:
+def protocol_versions(request: AuthenticatedHttpRequest, code: str) -> list[dict[str, Any]]:
     policy.require(request.user, policy.READ_PROTOCOLS)
     found = [_out(p) for p in selectors.versions(request.user.clinic_id, code[:40])]
     if not found:

@@ -15,6 +15,8 @@ def current_protocols(
     clinic_id: int | None, *, active_only: bool = False
 ) -> QuerySet[ClinicProtocol]:
     """The newest version of each protocol of the clinic, by code."""
+    if clinic_id is None:
+        return ClinicProtocol.objects.none()
     newer = ClinicProtocol.objects.filter(
         clinic_id=OuterRef("clinic_id"), code=OuterRef("code"), version__gt=OuterRef("version")
     )
@@ -28,6 +30,8 @@ def current_protocols(
 
 
 def current_version(clinic_id: int | None, code: str) -> ClinicProtocol | None:
+    if clinic_id is None:
+        return None
     return (
         ClinicProtocol.objects.filter(clinic_id=clinic_id, code=code).order_by("-version").first()
     )
@@ -42,6 +46,8 @@ def protocol_for(clinic_id: int | None, code: str) -> ClinicProtocol:
 
 
 def versions(clinic_id: int | None, code: str) -> QuerySet[ClinicProtocol]:
+    if clinic_id is None:
+        return ClinicProtocol.objects.none()
     return (
         ClinicProtocol.objects.filter(clinic_id=clinic_id, code=code)
         .select_related("created_by")

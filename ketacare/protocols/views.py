@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from ketacare.clinical.dosing import DEFAULT_PROTOCOLS
 from ketacare.core import policy
+from ketacare.core.http import AuthenticatedHttpRequest
 from ketacare.core.views import action_required, submit
 
 from . import selectors, services
@@ -15,13 +16,13 @@ from .forms import ProtocolForm
 
 
 @action_required(policy.READ_PROTOCOLS)
-def protocol_list(request: HttpRequest) -> HttpResponse:
+def protocol_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     protocols = list(selectors.current_protocols(request.user.clinic_id))
     return render(request, "protocols/list.html", {"protocols": protocols})
 
 
 @action_required(policy.READ_PROTOCOLS)
-def protocol_detail(request: HttpRequest, code: str) -> HttpResponse:
+def protocol_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     protocol = selectors.protocol_for(request.user.clinic_id, code)
     context = {
         "protocol": protocol,
@@ -32,7 +33,7 @@ def protocol_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @action_required(policy.MANAGE_CLINIC)
-def protocol_edit(request: HttpRequest, code: str) -> HttpResponse:
+def protocol_edit(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     protocol = selectors.protocol_for(request.user.clinic_id, code)
     form = ProtocolForm(request.POST if request.method == "POST" else None, protocol=protocol)
     status = 200

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.responses import Status
@@ -17,6 +16,7 @@ from ketacare.audit.log import record
 from ketacare.clinical.vitals_ranges import PLAUSIBLE
 from ketacare.core import policy
 from ketacare.core.errors import Refusal
+from ketacare.core.http import AuthenticatedHttpRequest
 from ketacare.patients.selectors import get_patient_for
 
 from . import selectors, services
@@ -148,7 +148,9 @@ class PlanOut(Schema):
     planned_at: dt.datetime
 
 
-def _session(request: HttpRequest, session_id: int, *, staff_only: bool = True) -> TreatmentSession:
+def _session(
+    request: AuthenticatedHttpRequest, session_id: int, *, staff_only: bool = True
+) -> TreatmentSession:
     return selectors.session_for(request.user, session_id, staff_only=staff_only)
 
 
@@ -193,7 +195,7 @@ def _vitals_dict(row: VitalSigns) -> dict[str, Any]:
                 "recorded_at", "corrects_id",
             )
         },
-        "cadss_total": _float(row.cadss.total) if row.cadss_id else None,
+        "cadss_total": _float(row.cadss.total) if row.cadss is not None else None,
         "cadss_assessment_id": row.cadss_id,
     }  # fmt: skip
 
@@ -221,7 +223,7 @@ def _plan_dict(plan: DosePlan) -> dict[str, Any]:
 
 @router.get("/sessions", response=list[SessionOut], summary="Sessions (a day, a patient)")
 def list_sessions(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     date: dt.date | None = None,
     patient_id: int | None = None,
     limit: int = 100,
@@ -249,7 +251,7 @@ def list_sessions(
 
 
 @router.get("/sessions/{int:session_id}", response=SessionOut, summary="One session")
-def get_session(request: HttpRequest, session_id: int) -> dict[str, Any]:
+def get_session(request: AuthenticatedHttpRequest, session_id: int) -> dict[str, Any]:
     session = _session(request, session_id, staff_only=False)
     record(actor=request.user, action="view", obj=session, patient=session.patient, detail="api")
     vitals = selectors.effective_vitals(session.vitals.all())
@@ -257,7 +259,7 @@ def get_session(request: HttpRequest, session_id: int) -> dict[str, Any]:
 
 
 @router.get("/sessions/{int:session_id}/vitals", response=list[VitalsOut], summary="Flowsheet")
-def list_vitals(request: HttpRequest, session_id: int) -> list[dict[str, Any]]:
+def list_vitals(request: AuthenticatedHttpRequest, session_id: int) -> list[dict[str, Any]]:
     session = _session(request, session_id)
     rows = list(session.vitals.select_related("cadss"))
     detail = f"api: session {session.pk}, {len(rows)} rows"
@@ -271,7 +273,7 @@ def list_vitals(request: HttpRequest, session_id: int) -> list[dict[str, Any]]:
     response={201: VitalsOut, 422: ErrorOut},
     summary="Record a vitals row",
 )
-def create_vitals(request: HttpRequest, session_id: int, payload: VitalsIn) -> Status:
+def create_vitals(request: AuthenticatedHttpRequest, session_id: int, payload: VitalsIn) -> Status:
     policy.require(request.user, policy.CLINICAL_CARE)
     session = _session(request, session_id)
     corrects = None
@@ -287,7 +289,7 @@ def create_vitals(request: HttpRequest, session_id: int, payload: VitalsIn) -> S
 
 
 @router.get("/sessions/{int:session_id}/events", response=list[EventOut], summary="Events")
-def list_events(request: HttpRequest, session_id: int) -> list[dict[str, Any]]:
+def list_events(request: AuthenticatedHttpRequest, session_id: int) -> list[dict[str, Any]]:
     session = _session(request, session_id)
     events = list(session.events.all())
     detail = f"api: session {session.pk}, {len(events)} events"
@@ -301,7 +303,7 @@ def list_events(request: HttpRequest, session_id: int) -> list[dict[str, Any]]:
     response={201: EventOut, 422: ErrorOut},
     summary="Record a side effect or adverse event",
 )
-def create_event(request: HttpRequest, session_id: int, payload: EventIn) -> Status:
+def create_event(request: AuthenticatedHttpRequest, session_id: int, payload: EventIn) -> Status:
     policy.require(request.user, policy.CLINICAL_CARE)
     session = _session(request, session_id)
     event = services.record_event(actor=request.user, session=session, **payload.dict())
@@ -313,7 +315,7 @@ def create_event(request: HttpRequest, session_id: int, payload: EventIn) -> Sta
     response={201: PlanOut, 422: ErrorOut},
     summary="Plan the dose now (plan_dose)",
 )
-def create_plan(request: HttpRequest, session_id: int, payload: PlanIn) -> Status:
+def create_plan(request: AuthenticatedHttpRequest, session_id: int, payload: PlanIn) -> Status:
     """The dose decision on the latest pre-dose vitals. `override_reason` is a prescriber's."""
     overriding = bool(payload.override_reason.strip())
     policy.require(request.user, policy.PRESCRIBE if overriding else policy.CLINICAL_CARE)

@@ -33,6 +33,8 @@ def chair_for(user: Any, chair_id: Any) -> Chair:
 
 
 def treatment_settings_of(clinic_id: int | None) -> TreatmentSettings | None:
+    if clinic_id is None:
+        return None
     return TreatmentSettings.objects.filter(clinic_id=clinic_id).first()
 
 

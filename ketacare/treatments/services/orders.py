@@ -130,7 +130,7 @@ def create_order(
     method = verify_signature(actor=actor, password=password, otp_code=otp_code)
     with transaction.atomic():
         order = TreatmentOrder.objects.create(
-            clinic_id=actor.clinic_id, patient=patient, protocol=protocol, route=protocol.route,
+            clinic_id=patient.clinic_id, patient=patient, protocol=protocol, route=protocol.route,
             starting_dose=starting_dose, titration_plan=titration_plan,
             sessions_planned=int(sessions_planned), start_date=start_date,
             rems_patient_id=rems_patient_id, prescriber=actor, signed_at=timezone.now(),

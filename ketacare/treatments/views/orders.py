@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from ketacare.audit.log import record
 from ketacare.core import policy
+from ketacare.core.http import AuthenticatedHttpRequest
 from ketacare.core.views import action_required, submit
 from ketacare.patients.selectors import get_patient_for
 from ketacare.protocols.selectors import current_protocols
@@ -26,7 +27,7 @@ from .common import in_clinic_time
 @action_required(policy.VIEW_SCHEDULE)
 @in_clinic_time
 @require_GET
-def patients_in_treatment(request: HttpRequest) -> HttpResponse:
+def patients_in_treatment(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The clinic's patients with a route approved in screening, and their orders."""
     rows = selectors.patients_in_treatment(request.user)
     record(actor=request.user, action="list", obj=("patients.Patient", ""),
@@ -37,7 +38,7 @@ def patients_in_treatment(request: HttpRequest) -> HttpResponse:
 @action_required(policy.VIEW_SCHEDULE)
 @in_clinic_time
 @require_GET
-def patient_orders(request: HttpRequest, patient_id: int) -> HttpResponse:
+def patient_orders(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     patient = get_patient_for(request.user, patient_id)
     record(actor=request.user, action="view", obj=patient, patient=patient,
            detail="treatment orders")  # fmt: skip
@@ -52,7 +53,7 @@ def patient_orders(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @action_required(policy.PRESCRIBE)
 @in_clinic_time
-def order_create(request: HttpRequest, patient_id: int) -> HttpResponse:
+def order_create(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     patient = get_patient_for(request.user, patient_id)
     form = OrderForm(
         request.POST if request.method == "POST" else None,
@@ -84,7 +85,7 @@ def order_create(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 def _order_page(
-    request: HttpRequest, order: Any, form: Any = None, status: int = 200
+    request: AuthenticatedHttpRequest, order: Any, form: Any = None, status: int = 200
 ) -> HttpResponse:
     context = selectors.order_page(order)
     context["status_form"] = form or OrderStatusForm()
@@ -94,7 +95,7 @@ def _order_page(
 @action_required(policy.VIEW_SCHEDULE)
 @in_clinic_time
 @require_GET
-def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
+def order_detail(request: AuthenticatedHttpRequest, order_id: int) -> HttpResponse:
     order = selectors.order_for(request.user, order_id)
     record(actor=request.user, action="view", obj=order, patient=order.patient)
     return _order_page(request, order)
@@ -103,7 +104,7 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
 @action_required(policy.PRESCRIBE)
 @in_clinic_time
 @require_POST
-def order_status(request: HttpRequest, order_id: int) -> HttpResponse:
+def order_status(request: AuthenticatedHttpRequest, order_id: int) -> HttpResponse:
     order = selectors.order_for(request.user, order_id)
     form = OrderStatusForm(request.POST)
     done = submit(

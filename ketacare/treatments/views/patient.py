@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ketacare.audit.log import record
 from ketacare.clinical.monitoring_schedule import preparation_instructions
 from ketacare.core import policy
+from ketacare.core.http import AuthenticatedHttpRequest
 from ketacare.core.roles import Role
 from ketacare.core.views import action_required, role_required
 
@@ -31,7 +32,7 @@ def _mine(patient: Any, **extra: Any) -> dict[str, Any]:
 
 @role_required(Role.PATIENT)
 @in_clinic_time
-def my_sessions(request: HttpRequest) -> HttpResponse:
+def my_sessions(request: AuthenticatedHttpRequest) -> HttpResponse:
     patient = selectors.own_patient(request.user)
     context = _mine(patient, has_feed=hasattr(patient, "calendar_feed"), feed_url=None)
     record(actor=request.user, action="view", obj=patient, patient=patient,
@@ -42,7 +43,7 @@ def my_sessions(request: HttpRequest) -> HttpResponse:
 @action_required(policy.OWN_CALENDAR_FEED)
 @in_clinic_time
 @require_POST
-def my_calendar_link(request: HttpRequest) -> HttpResponse:
+def my_calendar_link(request: AuthenticatedHttpRequest) -> HttpResponse:
     patient = selectors.own_patient(request.user)
     token = services.create_calendar_feed(actor=request.user, patient=patient)
     url = request.build_absolute_uri(reverse("treatments:ical", args=[token]))

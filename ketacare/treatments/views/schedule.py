@@ -6,13 +6,14 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from ketacare.audit.log import record
 from ketacare.core import policy
+from ketacare.core.http import AuthenticatedHttpRequest
 from ketacare.core.views import action_required, submit
 
 from .. import selectors, services
@@ -25,7 +26,7 @@ BOOKING_MARGIN_MINUTES = 30
 
 
 def _filters(
-    request: HttpRequest, chairs: list[Chair]
+    request: AuthenticatedHttpRequest, chairs: list[Chair]
 ) -> tuple[CalendarFilterForm, dict[str, Any]]:
     # The live board renders no form: it needs the staff list only to read a clinician filter.
     live = request.htmx and "clinician" not in request.GET  # type: ignore[attr-defined]
@@ -48,7 +49,7 @@ def _filters(
     return form, values
 
 
-def _board_context(request: HttpRequest) -> dict[str, Any]:
+def _board_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
     chairs = list(selectors.chairs_of(request.user))
     form, values = _filters(request, chairs)
     context = selectors.board(
@@ -68,21 +69,21 @@ def _board_context(request: HttpRequest) -> dict[str, Any]:
 @action_required(policy.VIEW_SCHEDULE)
 @in_clinic_time
 @require_GET
-def board(request: HttpRequest) -> HttpResponse:
+def board(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "treatments/board.html", _board_context(request))
 
 
 @action_required(policy.VIEW_SCHEDULE)
 @in_clinic_time
 @require_GET
-def board_live(request: HttpRequest) -> HttpResponse:
+def board_live(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "treatments/_board.html", _board_context(request))
 
 
 @action_required(policy.VIEW_SCHEDULE)
 @in_clinic_time
 @require_GET
-def calendar(request: HttpRequest) -> HttpResponse:
+def calendar(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, values = _filters(request, list(selectors.chairs_of(request.user)))
     day = values["date"]
     days = 1
@@ -113,7 +114,7 @@ def _default_duration(order: Any) -> int:
 
 @action_required(policy.BOOK_SESSION)
 @in_clinic_time
-def schedule(request: HttpRequest) -> HttpResponse:
+def schedule(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     initial: dict[str, Any] = {
         "clinician": user.pk if policy.can(user, policy.CLINICAL_CARE) else None

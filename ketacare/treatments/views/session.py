@@ -10,7 +10,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ketacare.audit.log import record
 from ketacare.clinical.dosing import ALERT_TEXT
 from ketacare.core import policy
+from ketacare.core.http import AuthenticatedHttpRequest
 from ketacare.core.roles import Role
 from ketacare.core.views import action_required, submit
 from ketacare.screening.selectors import due_assessments_for
@@ -42,7 +43,7 @@ from .common import in_clinic_time
 
 
 def _forms(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     session: TreatmentSession,
     state: Any,
     bound: dict[str, Any],
@@ -76,7 +77,7 @@ def _forms(
 
 
 def _context(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     session: TreatmentSession,
     bound: dict[str, Any] | None = None,
     *,
@@ -108,7 +109,7 @@ def _context(
 
 
 def _respond(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     session: TreatmentSession,
     *,
     anchor: str,
@@ -145,7 +146,7 @@ def _respond(
 @action_required(policy.VIEW_SCHEDULE)
 @in_clinic_time
 @require_GET
-def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
+def session_detail(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
     session = selectors.session_for(request.user, session_id)
     record(actor=request.user, action="view", obj=session, patient=session.patient)
     return render(request, "treatments/session.html", _context(request, session))
@@ -154,7 +155,7 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
 @action_required(policy.VIEW_SCHEDULE)
 @in_clinic_time
 @require_GET
-def session_status(request: HttpRequest, session_id: int) -> HttpResponse:
+def session_status(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
     session = selectors.session_for(request.user, session_id)
     record(actor=request.user, action="view", obj=session, patient=session.patient,
            detail="status refresh")  # fmt: skip
@@ -163,7 +164,7 @@ def session_status(request: HttpRequest, session_id: int) -> HttpResponse:
     return render(request, "treatments/_status.html", context)
 
 
-Step = Callable[[HttpRequest, TreatmentSession, Any], str]
+Step = Callable[[AuthenticatedHttpRequest, TreatmentSession, Any], str]
 
 
 def _step(
@@ -177,7 +178,7 @@ def _step(
         @in_clinic_time
         @require_POST
         @wraps(step)
-        def view(request: HttpRequest, session_id: int) -> HttpResponse:
+        def view(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
             session = selectors.session_for(request.user, session_id)
             kwargs: dict[str, Any] = {}
             if form_class is EndDoseForm:
@@ -196,13 +197,17 @@ def _step(
 
 
 @_step(CheckInForm, "checkin_form", "checkin")
-def session_check_in(request: HttpRequest, session: TreatmentSession, form: CheckInForm) -> str:
+def session_check_in(
+    request: AuthenticatedHttpRequest, session: TreatmentSession, form: CheckInForm
+) -> str:
     services.check_in(actor=request.user, session=session, **form.service_kwargs())
     return "Checked in."
 
 
 @_step(VitalsForm, "vitals_form", "vitals")
-def session_vitals(request: HttpRequest, session: TreatmentSession, form: VitalsForm) -> str:
+def session_vitals(
+    request: AuthenticatedHttpRequest, session: TreatmentSession, form: VitalsForm
+) -> str:
     row = services.record_vitals(actor=request.user, session=session, **form.service_kwargs())
     if row.alerts:
         return "Vitals recorded. ALERT raised to the prescribers: " + " ".join(
@@ -212,7 +217,9 @@ def session_vitals(request: HttpRequest, session: TreatmentSession, form: Vitals
 
 
 @_step(PlanForm, "plan_form", "plan")
-def session_plan(request: HttpRequest, session: TreatmentSession, form: PlanForm) -> str:
+def session_plan(
+    request: AuthenticatedHttpRequest, session: TreatmentSession, form: PlanForm
+) -> str:
     plan = services.plan_session_dose(
         actor=request.user, session=session, dose_mg=form.cleaned_data["dose_mg"]
     )
@@ -220,7 +227,9 @@ def session_plan(request: HttpRequest, session: TreatmentSession, form: PlanForm
 
 
 @_step(OverrideForm, "override_form", "plan", action=policy.PRESCRIBE)
-def session_override(request: HttpRequest, session: TreatmentSession, form: OverrideForm) -> str:
+def session_override(
+    request: AuthenticatedHttpRequest, session: TreatmentSession, form: OverrideForm
+) -> str:
     plan = services.override_dose(
         actor=request.user,
         session=session,
@@ -235,13 +244,15 @@ class _Empty(forms.Form):
 
 
 @_step(_Empty, "start_form", "administration")
-def session_start(request: HttpRequest, session: TreatmentSession, form: Any) -> str:
+def session_start(request: AuthenticatedHttpRequest, session: TreatmentSession, form: Any) -> str:
     services.start_administration(actor=request.user, session=session)
     return "Dose started."
 
 
 @_step(EndDoseForm, "end_form", "administration")
-def session_end_dose(request: HttpRequest, session: TreatmentSession, form: EndDoseForm) -> str:
+def session_end_dose(
+    request: AuthenticatedHttpRequest, session: TreatmentSession, form: EndDoseForm
+) -> str:
     data = form.cleaned_data
     services.end_administration(
         actor=request.user,
@@ -255,31 +266,41 @@ def session_end_dose(request: HttpRequest, session: TreatmentSession, form: EndD
 
 
 @_step(EventForm, "event_form", "events")
-def session_event(request: HttpRequest, session: TreatmentSession, form: EventForm) -> str:
+def session_event(
+    request: AuthenticatedHttpRequest, session: TreatmentSession, form: EventForm
+) -> str:
     services.record_event(actor=request.user, session=session, **form.cleaned_data)
     return "Event recorded."
 
 
 @_step(NoteForm, "note_form", "notes")
-def session_note(request: HttpRequest, session: TreatmentSession, form: NoteForm) -> str:
+def session_note(
+    request: AuthenticatedHttpRequest, session: TreatmentSession, form: NoteForm
+) -> str:
     services.add_note(actor=request.user, session=session, body=form.cleaned_data["body"])
     return "Note added."
 
 
 @_step(DischargeForm, "discharge_form", "discharge")
-def session_discharge(request: HttpRequest, session: TreatmentSession, form: DischargeForm) -> str:
+def session_discharge(
+    request: AuthenticatedHttpRequest, session: TreatmentSession, form: DischargeForm
+) -> str:
     services.discharge(actor=request.user, session=session, **form.cleaned_data)
     return "Discharged."
 
 
 @_step(CancelForm, "cancel_form", "cancel", action=policy.BOOK_SESSION)
-def session_cancel(request: HttpRequest, session: TreatmentSession, form: CancelForm) -> str:
+def session_cancel(
+    request: AuthenticatedHttpRequest, session: TreatmentSession, form: CancelForm
+) -> str:
     services.cancel_session(actor=request.user, session=session, reason=form.cleaned_data["reason"])
     return "Session ended without a dose." if session.checked_in_at else "Session cancelled."
 
 
 @_step(RemsForm, "rems_form", "rems", action=policy.BOOK_SESSION)
-def session_rems(request: HttpRequest, session: TreatmentSession, form: RemsForm) -> str:
+def session_rems(
+    request: AuthenticatedHttpRequest, session: TreatmentSession, form: RemsForm
+) -> str:
     services.mark_rems_submitted(
         actor=request.user, session=session, confirmation=form.cleaned_data["confirmation"]
     )
@@ -289,7 +310,7 @@ def session_rems(request: HttpRequest, session: TreatmentSession, form: RemsForm
 @action_required(policy.PRESCRIBE)
 @in_clinic_time
 @require_POST
-def alert_acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
+def alert_acknowledge(request: AuthenticatedHttpRequest, alert_id: int) -> HttpResponse:
     alert = selectors.alert_for(request.user, alert_id)
     session = alert.session
     form = AlertForm(request.POST)
@@ -307,7 +328,7 @@ def alert_acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
 @action_required(policy.VIEW_SCHEDULE)
 @in_clinic_time
 @require_GET
-def session_record_pdf(request: HttpRequest, session_id: int) -> HttpResponse:
+def session_record_pdf(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
     session = selectors.session_for(request.user, session_id)
     context = selectors.session_page(session, timezone.now())
     settings_row = selectors.treatment_settings_of(session.clinic_id)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from ketacare.core import policy
+from ketacare.core.http import AuthenticatedHttpRequest
 from ketacare.core.views import action_required, submit
 
 from .. import selectors, services
@@ -21,7 +22,7 @@ from .common import in_clinic_time
 
 @action_required(policy.MANAGE_CLINIC)
 @in_clinic_time
-def treatment_settings(request: HttpRequest) -> HttpResponse:
+def treatment_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     instance = selectors.treatment_settings_of(request.user.clinic_id)
     form = SettingsForm(
         request.POST if request.method == "POST" else None, instance=instance or TreatmentSettings()
@@ -42,7 +43,9 @@ def treatment_settings(request: HttpRequest) -> HttpResponse:
     return _settings_page(request, form, ChairForm(), status)
 
 
-def _settings_page(request: HttpRequest, form: Any, chair_form: Any, status: int) -> HttpResponse:
+def _settings_page(
+    request: AuthenticatedHttpRequest, form: Any, chair_form: Any, status: int
+) -> HttpResponse:
     context = {
         "form": form,
         "chair_form": chair_form,
@@ -54,7 +57,7 @@ def _settings_page(request: HttpRequest, form: Any, chair_form: Any, status: int
 @action_required(policy.MANAGE_CLINIC)
 @in_clinic_time
 @require_POST
-def chair_add(request: HttpRequest) -> HttpResponse:
+def chair_add(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ChairForm(request.POST)
     done = submit(form, lambda data: services.add_chair(actor=request.user, **data))
     if done.ok:
@@ -66,7 +69,7 @@ def chair_add(request: HttpRequest) -> HttpResponse:
 
 @action_required(policy.MANAGE_CLINIC)
 @require_POST
-def chair_toggle(request: HttpRequest, chair_id: int) -> HttpResponse:
+def chair_toggle(request: AuthenticatedHttpRequest, chair_id: int) -> HttpResponse:
     chair = selectors.chair_for(request.user, chair_id)
     services.set_chair_active(actor=request.user, chair=chair, active=not chair.active)
     messages.success(request, f"{chair} is {'in use' if chair.active else 'retired'}.")
