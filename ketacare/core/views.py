@@ -49,7 +49,7 @@ def action_required(*actions: str) -> Callable[[Callable[..., Any]], Callable[..
     return role_required(*sorted(roles))
 
 
-def apply_refusal(form: forms.Form, refusal: Refusal) -> None:
+def apply_refusal(form: forms.BaseForm, refusal: Refusal) -> None:
     """Show a service's refusal on the form: next to its field when the form has it, else at
     the top (Django's non-field errors)."""
     for field, messages in refusal.errors.items():
@@ -68,7 +68,7 @@ class Submitted(Generic[T]):
     refusal: Refusal | None = None
 
 
-def submit(form: forms.Form, action: Callable[[dict[str, Any]], T]) -> Submitted[T]:
+def submit(form: forms.BaseForm, action: Callable[[dict[str, Any]], T]) -> Submitted[T]:
     """Validate `form`, call `action(form.cleaned_data)` (one service call), and put a refusal
     on the form. Every form step of every page goes through here."""
     if not form.is_valid():
