@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from ketacare.accounts.urls import urlpatterns as accounts_urlpatterns
-from ketacare.api.api import api
+from ketacare.api.routers import api  # the API with every app's router mounted
 from ketacare.patients import views as patients_views
 from ketacare.web import views as web_views
 

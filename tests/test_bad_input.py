@@ -14,7 +14,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from ketacare.api.api import api
+from ketacare.api.routers import api
 from ketacare.patients.models import Patient, WeightMeasurement
 from tests.test_permission_matrix import PERSONAS, TABLE, To, things, walk  # noqa: F401
 

@@ -19,8 +19,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_otp.models import Device
 
-from ketacare.audit.log import record
-from ketacare.audit.models import AuditOutcome
+from ketacare.audit.log import AuditOutcome, record
 from ketacare.core import outbox
 from ketacare.core.context import current
 from ketacare.core.errors import Refusal
@@ -70,7 +69,6 @@ def invite_user(
     full_name: str,
     role: str,
     patient: Model | None = None,
-    request: Any = None,  # transitional: ignored (the audit context has IP and path)
 ) -> User:
     """Create a user without a password in the actor's clinic and email them a link to choose
     one. Staff roles need an administrator; a patient login (role=patient, `patient` the
@@ -203,7 +201,6 @@ def verify_second_factor(
     *,
     user: User,
     code: str,
-    request: Any = None,  # transitional: ignored (treatments' order signature still passes it)
 ) -> Verification:
     """Check a TOTP code (six digits) or a recovery code (used up on success). django-otp
     throttles each device: after n wrong codes the next try waits 2^(n-1) seconds."""

@@ -23,8 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from ketacare.audit.log import record
-from ketacare.audit.models import AuditOutcome
+from ketacare.audit.log import AuditOutcome, record
 from ketacare.core.errors import Refusal
 from ketacare.core.http import AuthenticatedHttpRequest
 from ketacare.core.policy import MANAGE_CLINIC

@@ -173,5 +173,3 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         message = str(exc)
     return api.create_response(request, {"detail": message}, status=exc.status_code)
 
-
-from ketacare.api import routers  # noqa: E402,F401  (registers the routers on `api`)

@@ -1,4 +1,5 @@
-"""One router per app, mounted on the API. Add yours here."""
+"""One router per app, mounted on the API (`ketacare.urls` serves `api` from here, so it
+always has every router). Add yours here."""
 
 from ketacare.api.api import api
 from ketacare.api.me import router as me_router
@@ -25,3 +26,5 @@ from ketacare.treatments.api import router as treatments_router  # noqa: E402
 
 api.add_router("/protocols", protocols_router)
 api.add_router("/treatments", treatments_router)
+
+__all__ = ["api"]

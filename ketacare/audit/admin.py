@@ -30,7 +30,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
     def _record(self, request: HttpRequest, action: str, obj: Model, detail: str) -> None:
         patient = self.patient_of(obj)
         clinic_id = getattr(obj, "clinic_id", None) or getattr(patient, "clinic_id", None)
-        record(request=request, action=action, obj=obj, patient=patient, clinic_id=clinic_id,
+        record(actor=request.user, action=action, obj=obj, patient=patient, clinic_id=clinic_id,
                detail=detail)  # fmt: skip
 
     def change_view(
@@ -47,7 +47,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
         if self.audit_changelist and self.has_view_or_change_permission(request):
-            record(request=request, action=AuditAction.LIST, obj=(self.opts.label, ""),
+            record(actor=request.user, action=AuditAction.LIST, obj=(self.opts.label, ""),
                    detail=ADMIN_DETAIL)  # fmt: skip
         return super().changelist_view(request, extra_context)
 

@@ -6,20 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 
-from ketacare.core.context import client_ip, current
+from ketacare.core.context import current
 
 from .hashchain import GENESIS_HASH, canonical_json, chain_hash
 from .models import AuditAction, AuditEvent, AuditOutcome
-
-if TYPE_CHECKING:
-    from django.http import HttpRequest
 
 # Fields that the hash covers, in order. Changing this list breaks every existing chain.
 HASHED_FIELDS = (
@@ -62,7 +59,6 @@ def record(
     action: str,
     obj: Any = None,
     patient: Any = None,
-    request: HttpRequest | None = None,
     outcome: str = AuditOutcome.SUCCESS,
     detail: str = "",
     clinic_id: int | None = None,
@@ -74,7 +70,7 @@ def record(
     the CLI and the worker."""
     context = current()
     if actor is None:
-        actor = request.user if request is not None else context.actor
+        actor = context.actor
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     model, object_id = _label(obj)
@@ -91,8 +87,8 @@ def record(
         "model": model,
         "object_id": object_id,
         "patient_id": patient_id,
-        "ip": _normalise_ip(client_ip(request) if request is not None else context.ip),
-        "path": (request.get_full_path()[:300] if request is not None else context.path),
+        "ip": _normalise_ip(context.ip),
+        "path": context.path[:300],
         "outcome": str(outcome),
         "detail": detail[:500],
     }
@@ -130,5 +126,5 @@ def iter_breaks(batch_size: int = 2000) -> Iterator[ChainBreak]:
 
 
 __all__ = [
-    "AuditAction", "AuditOutcome", "record", "iter_breaks", "ChainBreak", "client_ip",
+    "AuditAction", "AuditOutcome", "record", "iter_breaks", "ChainBreak",
 ]  # fmt: skip

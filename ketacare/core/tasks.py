@@ -6,16 +6,16 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from . import outbox
+from . import delivery
 
 
 @db_task()
 def deliver_emails() -> int:
     """Send the outbox (queued by a kick after a commit)."""
-    return outbox.deliver()
+    return delivery.deliver()
 
 
 @db_periodic_task(crontab(minute="*"))
 def sweep_outbox() -> int:
     """Every minute: what a kick missed, and retries whose time has come."""
-    return outbox.deliver()
+    return delivery.deliver()

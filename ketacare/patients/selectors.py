@@ -7,8 +7,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from ketacare.audit.log import record
-from ketacare.audit.models import AuditOutcome
+from ketacare.audit.log import AuditOutcome, record
 from ketacare.core.errors import NotFound
 from ketacare.core.policy import VIEW_PATIENT, can, scope_patients
 

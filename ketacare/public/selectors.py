@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from ketacare.core import policy
 from ketacare.core.errors import NotFound
 
+from .content import get_page, menu
 from .models import ContactMessage, ContactStatus
 
 OPEN = "open"
@@ -34,3 +35,11 @@ def message_for_staff(user: Any, message_id: Any) -> ContactMessage:
     if message is None:
         raise NotFound("No such message.")
     return message
+
+
+FRONT_PAGE_TEMPLATE = "public/home.html"
+
+
+def front_page() -> dict[str, Any]:
+    """What the visitors' front page shows (at `/`, which `ketacare.web` serves)."""
+    return {"page": get_page("home"), "menu": menu()}

@@ -24,12 +24,6 @@ from .forms import ContactForm, ContactStatusForm
 _staff_only = action_required(policy.READ_INBOX)
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    """The front page for visitors who are not signed in (`web:home` sends them here)."""
-    page = get_page("home")
-    return render(request, "public/home.html", {"page": page, "menu": menu()})
-
-
 def page(request: HttpRequest, slug: str) -> HttpResponse:
     if slug == "home":
         return redirect("/")

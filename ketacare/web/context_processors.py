@@ -3,26 +3,27 @@
 from django.http import HttpRequest
 from django.urls import reverse
 
-from ketacare.accounts.models import Role
+from ketacare.core import policy
 from ketacare.core.crisis import CRISIS_LINE
 
 __all__ = ["CRISIS_LINE", "navigation"]  # CRISIS_LINE re-exported for older importers
 
-# (label, url name, roles). Features add their entries here.
-NAV_ITEMS: list[tuple[str, str, frozenset[str]]] = [
-    ("Home", "web:home", frozenset(Role.values)),
-    ("Patients", "patients:list", frozenset({Role.CLINICIAN, Role.PRESCRIBER, Role.ADMIN})),
-    ("Screening", "screening:worklist", frozenset({Role.CLINICIAN, Role.PRESCRIBER, Role.ADMIN})),
-    ("Waitlist", "waitlist:board", frozenset({Role.CLINICIAN, Role.PRESCRIBER, Role.ADMIN})),
-    ("Inbox", "public:inbox", frozenset({Role.CLINICIAN, Role.PRESCRIBER, Role.ADMIN})),
-    ("Ledger", "ledger:overview", frozenset({Role.CLINICIAN, Role.PRESCRIBER, Role.ADMIN})),
-    ("Sessions", "treatments:board", frozenset({Role.CLINICIAN, Role.PRESCRIBER, Role.ADMIN})),
-    ("My record", "patients:me", frozenset({Role.PATIENT})),
-    ("My screening", "screening:mine", frozenset({Role.PATIENT})),
-    ("My sessions", "treatments:mine", frozenset({Role.PATIENT})),
-    ("Staff", "accounts:staff_list", frozenset({Role.ADMIN})),
-    ("Audit log", "audit:log", frozenset({Role.ADMIN})),
-    ("Security", "accounts:security", frozenset(Role.values)),
+# (label, url name, the policy action that page needs; None: every signed-in user). Features
+# add their entries here; who may open the page is decided by `ketacare.core.policy` alone.
+NAV_ITEMS: list[tuple[str, str, str | None]] = [
+    ("Home", "web:home", None),
+    ("Patients", "patients:list", policy.EDIT_PATIENT),
+    ("Screening", "screening:worklist", policy.REVIEW_SCREENING),
+    ("Waitlist", "waitlist:board", policy.MANAGE_WAITLIST),
+    ("Inbox", "public:inbox", policy.READ_INBOX),
+    ("Ledger", "ledger:overview", policy.RECORD_LEDGER),
+    ("Sessions", "treatments:board", policy.VIEW_SCHEDULE),
+    ("My record", "patients:me", policy.SELF_REPORT),
+    ("My screening", "screening:mine", policy.SELF_REPORT),
+    ("My sessions", "treatments:mine", policy.SELF_REPORT),
+    ("Staff", "accounts:staff_list", policy.MANAGE_CLINIC),
+    ("Audit log", "audit:log", policy.MANAGE_CLINIC),
+    ("Security", "accounts:security", None),
 ]
 
 # Visitors who are not signed in see the public site's pages: (label, url name, args).
@@ -42,8 +43,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     items = []
     if user is not None and user.is_authenticated:
-        for label, name, roles in NAV_ITEMS:
-            if user.role in roles:
+        for label, name, action in NAV_ITEMS:
+            if action is None or policy.can(user, action):
                 url = reverse(name)
                 items.append({"label": label, "url": url, "current": request.path == url})
     elif user is not None:

@@ -9,23 +9,22 @@ from django.views.decorators.http import require_GET
 from ketacare.accounts.models import Role
 from ketacare.audit.log import record
 from ketacare.patients.selectors import patients_visible_to
-from ketacare.screening.views import home_context as screening_home
-from ketacare.treatments.views import home_context as treatments_home
+from ketacare.public import selectors as public_selectors
+from ketacare.screening.selectors import audited_home_context as screening_home
+from ketacare.treatments.selectors import home_cards as treatments_home
 
 
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user.is_authenticated:
         # Visitors get the public front page; signed-in users their own home, at the same `/`.
-        from ketacare.public.views import home as public_home
-
-        return public_home(request)
+        return render(request, public_selectors.FRONT_PAGE_TEMPLATE, public_selectors.front_page())
     if user.role == Role.PATIENT:
         patient = patients_visible_to(user).select_related("clinic").first()
         context = {
             "patient": patient,
-            **screening_home(request, patient=patient),
-            **treatments_home(request),
+            **screening_home(user=user, patient=patient),
+            **treatments_home(user),
         }
         return render(request, "web/patient_home.html", context)
     if user.role == Role.MONITOR:
@@ -36,8 +35,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "web/monitor_home.html", {"patients": patients})
     context = {
         "patient_count": patients_visible_to(user).count(),
-        **screening_home(request),
-        **treatments_home(request),
+        **screening_home(user=user),
+        **treatments_home(user),
     }
     return render(request, "web/staff_home.html", context)
 

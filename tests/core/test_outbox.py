@@ -92,7 +92,7 @@ def test_a_worker_killed_mid_send_loses_no_email_and_sends_none_twice(tmp_path_f
             worker.wait(10)
     # Each email sent was deleted before the next was tried: only the unsent remain.
     assert _outbox_rows(var_dir) == len(expected) - (HANG_AT - 1)
-    # The dead worker's claim would run out after outbox.CLAIM; let that time pass.
+    # The dead worker's claim would run out after delivery.CLAIM; let that time pass.
     with contextlib.closing(sqlite3.connect(var_dir / "ketacare.sqlite3")) as db, db:
         db.execute("UPDATE core_outgoingemail SET claimed_until = '2000-01-01 00:00:00'")
 

@@ -13,7 +13,7 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.db import transaction
 from django.utils import timezone
 
-from ketacare.core import outbox
+from ketacare.core import delivery
 from ketacare.core.models import OutgoingEmail
 from ketacare.core.tasks import sweep_outbox
 from ketacare.waitlist.models import WaitlistEntry
@@ -57,12 +57,12 @@ def test_a_failed_send_is_retried_later(world, site, mailoutbox, mail_server_dow
 def test_after_repeated_failures_it_gives_up_and_says_so(world, site, mail_server_down, caplog):
     site.api_signup()
     later = timezone.now()
-    for minutes in outbox.BACKOFF_MIN:
+    for minutes in delivery.BACKOFF_MIN:
         later += dt.timedelta(minutes=minutes + 1)
         with time_machine.travel(later):
             sweep_outbox.call_local()
     email = OutgoingEmail.objects.get()
-    assert email.failed and email.attempts == len(outbox.BACKOFF_MIN) + 1
+    assert email.failed and email.attempts == len(delivery.BACKOFF_MIN) + 1
     assert "Gave up sending email" in caplog.text
 
 

@@ -17,8 +17,7 @@ from django.utils import timezone
 
 from ketacare.accounts.models import Clinic, User
 from ketacare.audit.hashchain import GENESIS_HASH
-from ketacare.audit.log import record
-from ketacare.audit.models import AuditOutcome
+from ketacare.audit.log import AuditOutcome, record
 from ketacare.core import policy
 from ketacare.core.errors import Refusal
 

@@ -24,6 +24,7 @@ from .eligibility import (
     medical_history,
     score_of,
 )
+from .home import audited_home_context
 from .intake import (
     IntakeOverview,
     StepState,
@@ -61,6 +62,7 @@ from .treatment import (
 )
 
 __all__ = [
+    "audited_home_context",
     "HOME_LIST_LIMIT", "INTAKE_CONSENTS", "ConsentState", "DueRow", "InstrumentRow",
     "IntakeOverview", "StepState", "age_on", "assessment_of", "assessments_for_api",
     "can_schedule_session", "clinic_worklist", "consent_document_for_admin",

@@ -6,8 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from ketacare.audit.log import record
-from ketacare.audit.models import AuditOutcome
+from ketacare.audit.log import AuditOutcome, record
 from ketacare.core import policy
 from ketacare.core.errors import NotFound
 from ketacare.patients.models import Patient

@@ -4,6 +4,7 @@ flags, eligibility and overrides come from `ketacare.clinical`; nothing here re-
 threshold. Refusals are `ketacare.core.errors.Refusal`; a record the actor may not touch is
 `NotFound`."""
 
+from ..models import AssessmentContext  # where an assessment was taken: other apps pass it
 from .assessments import correct_assessment, record_assessment
 from .consent import publish_consent_document, sign_consent
 from .intake import (
@@ -30,7 +31,8 @@ from .settings import SETTINGS_FIELDS, update_screening_settings
 from .urgent_tasks import notify_clinicians_of_urgent_task, raise_urgent_task, resolve_urgent_task
 
 __all__ = [
-    "FINDING_FIELDS", "INTAKE_CHANGE_REASON", "SETTINGS_FIELDS", "add_patient_request",
+    "AssessmentContext", "FINDING_FIELDS", "INTAKE_CHANGE_REASON", "SETTINGS_FIELDS",
+    "add_patient_request",
     "add_review_note", "close_request", "complete_intake_instrument", "correct_assessment",
     "instrument_step", "notify_clinicians_of_urgent_task", "publish_consent_document",
     "raise_urgent_task", "record_assessment", "record_findings", "record_reevaluation",

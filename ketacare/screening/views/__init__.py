@@ -4,7 +4,6 @@ consent (`consent`), the staff's review and decisions (`review`), the clinic's s
 through `ketacare.core.views.submit()`."""
 
 from .consent import consent, consent_document, consent_documents
-from .home import home_context
 from .intake import (
     crisis,
     intake,
@@ -34,7 +33,7 @@ from .settings import clinic_settings
 __all__ = [
     "add_note", "add_request", "assessment_detail", "clinic_settings", "close_request",
     "consent", "consent_document", "consent_documents", "correct", "crisis", "decide",
-    "findings", "home_context", "intake", "intake_instrument", "intake_step", "mine",
+    "findings", "intake", "intake_instrument", "intake_step", "mine",
     "my_assessment", "reevaluate", "resolve_task", "respond_request", "staff_instrument",
     "start", "summary", "worklist",
 ]  # fmt: skip

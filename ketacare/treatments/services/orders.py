@@ -12,8 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ketacare.accounts.models import User
-from ketacare.audit.log import record
-from ketacare.audit.models import AuditOutcome
+from ketacare.audit.log import AuditOutcome, record
 from ketacare.clinical.dosing import (
     DOSE_ABOVE_MAX,
     DOSE_NOT_ALLOWED,

@@ -229,8 +229,7 @@ def record_vitals(
         cadss = None
         if answers is not None:
             from ketacare.clinical.instruments import InvalidAnswers
-            from ketacare.screening.models import AssessmentContext
-            from ketacare.screening.services import record_assessment
+            from ketacare.screening.services import AssessmentContext, record_assessment
 
             try:
                 cadss, _task = record_assessment(

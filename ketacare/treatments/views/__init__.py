@@ -5,11 +5,6 @@ call one service or selector (form steps through `ketacare.core.views.submit`), 
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.http import HttpRequest
-
-from .. import selectors
 from .orders import order_create, order_detail, order_status, patient_orders, patients_in_treatment
 from .patient import ical_feed, my_calendar_link, my_sessions
 from .schedule import board, board_live, calendar, schedule
@@ -32,15 +27,9 @@ from .session import (
 )
 from .settings import chair_add, chair_toggle, treatment_settings
 
-
-def home_context(request: HttpRequest) -> dict[str, Any]:
-    """What the home pages show of treatments (`selectors.home_cards`)."""
-    return selectors.home_cards(request.user)
-
-
 __all__ = [
     "alert_acknowledge", "board", "board_live", "calendar", "chair_add", "chair_toggle",
-    "home_context", "ical_feed", "my_calendar_link", "my_sessions", "order_create",
+    "ical_feed", "my_calendar_link", "my_sessions", "order_create",
     "order_detail", "order_status", "patient_orders", "patients_in_treatment", "schedule",
     "session_cancel", "session_check_in", "session_detail", "session_discharge",
     "session_end_dose", "session_event", "session_note", "session_override", "session_plan",

@@ -1,24 +1,23 @@
-"""The screening part of the home page (`ketacare.web.views.home` asks for it)."""
+"""The screening part of a home page, read and audited (`ketacare.web.views.home` asks for it):
+patient: intake, due questionnaires, requests, consents to sign; staff: urgent tasks, intakes
+to review, due assessments."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
-
 from ketacare.audit.log import record
 
-from .. import selectors
+from .pages import home_context
 
 
-def home_context(request: HttpRequest, *, patient: Any = None) -> dict[str, Any]:
-    """The screening part of a home page (patient: intake, due questionnaires, requests,
-    consents to sign; staff: urgent tasks, intakes to review, due assessments), audited."""
-    context = selectors.home_context(user=request.user, patient=patient)
+def audited_home_context(*, user: Any, patient: Any = None) -> dict[str, Any]:
+    context = home_context(user=user, patient=patient)
     if "screening" in context:
         worklist = context["screening"]
         if worklist["urgent_tasks"] or worklist["awaiting_review"] or worklist["due_rows"]:
             record(
+                actor=user,
                 action="list",
                 obj=("screening.Screening", ""),
                 detail=f"home: {len(worklist['urgent_tasks'])} urgent tasks, "
@@ -27,6 +26,7 @@ def home_context(request: HttpRequest, *, patient: Any = None) -> dict[str, Any]
             )
     elif patient is not None and context:
         record(
+            actor=user,
             action="view",
             obj=("screening.Screening", ""),
             patient=patient,
