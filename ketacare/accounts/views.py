@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -24,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from ketacare.audit.log import AuditOutcome, record
 from ketacare.core.errors import Refusal
+from ketacare.core.http import AuthenticatedHttpRequest
 from ketacare.core.policy import MANAGE_CLINIC
 from ketacare.core.views import action_required, submit
 
@@ -53,7 +55,7 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
 
-    def form_valid(self, form: LoginForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
         user = form.get_user()
         type(user).objects.filter(pk=user.pk).update(login_count=user.login_count + 1)
@@ -71,7 +73,7 @@ class LoginView(auth_views.LoginView):
             )
         return response
 
-    def form_invalid(self, form: LoginForm) -> HttpResponse:
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         email = (form.data.get("username") or "").strip().lower()[:254]
         known = selectors.account_for_email(email)
         locked = " (locked out)" if getattr(self.request, "axes_locked_out", False) else ""
@@ -144,7 +146,9 @@ class InvitationView(PasswordResetConfirmView):
 # --- Two-factor authentication
 
 
-def _codes_page(request: HttpRequest, codes: list[str], *, first_time: bool) -> HttpResponse:
+def _codes_page(
+    request: AuthenticatedHttpRequest, codes: list[str], *, first_time: bool
+) -> HttpResponse:
     # Shown once: the views that call this are never_cache (no-store).
     return render(
         request,
@@ -159,7 +163,7 @@ def _codes_page(request: HttpRequest, codes: list[str], *, first_time: bool) -> 
 
 @never_cache
 @login_required
-def mfa_setup(request: HttpRequest) -> HttpResponse:
+def mfa_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if mfa.has_confirmed_device(user):
         # Replacing a device needs a verified session; an unverified one goes to verify first.
@@ -199,7 +203,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def mfa_verify(request: HttpRequest) -> HttpResponse:
+def mfa_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if user.is_verified():
         return redirect(_safe_next(request))
@@ -238,7 +242,7 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def recovery_codes(request: HttpRequest) -> HttpResponse:
+def recovery_codes(request: AuthenticatedHttpRequest) -> HttpResponse:
     """GET: how many codes are left; POST: replace them all (shown once)."""
     user = request.user
     if not mfa.has_confirmed_device(user):
@@ -255,7 +259,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 # --- Security page: MFA status, password, API tokens
 
 
-def _security_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+def _security_context(request: AuthenticatedHttpRequest, **extra: Any) -> dict[str, Any]:
     user = request.user
     enrolled = mfa.has_confirmed_device(user)
     context: dict[str, Any] = {
@@ -270,14 +274,14 @@ def _security_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
 
 
 @login_required
-def security(request: HttpRequest) -> HttpResponse:
+def security(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "accounts/security.html", _security_context(request))
 
 
 @never_cache
 @login_required
 @require_POST
-def token_create(request: HttpRequest) -> HttpResponse:
+def token_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = TokenCreateForm(request.POST)
     if not form.is_valid():
         return render(
@@ -289,7 +293,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+def token_revoke(request: AuthenticatedHttpRequest, token_id: int) -> HttpResponse:
     token = selectors.own_token(user=request.user, token_id=token_id)
     revoke_token(actor=request.user, token=token)
     messages.success(request, f"The token “{token.name}” was revoked; it no longer works.")
@@ -315,7 +319,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 @action_required(MANAGE_CLINIC)
-def staff_list(request: HttpRequest) -> HttpResponse:
+def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     role = request.GET.get("role", selectors.STAFF_FILTER)
     if role != selectors.STAFF_FILTER and role not in Role.values:
         role = selectors.STAFF_FILTER
@@ -343,7 +347,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _staff_action(request: HttpRequest, user_id: int, action: str) -> HttpResponse:
+def _staff_action(request: AuthenticatedHttpRequest, user_id: int, action: str) -> HttpResponse:
     user = selectors.clinic_user(actor=request.user, user_id=user_id)
     try:
         if action == "resend":
@@ -360,17 +364,17 @@ def _staff_action(request: HttpRequest, user_id: int, action: str) -> HttpRespon
 
 @action_required(MANAGE_CLINIC)
 @require_POST
-def staff_deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
+def staff_deactivate(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
     return _staff_action(request, user_id, "deactivate")
 
 
 @action_required(MANAGE_CLINIC)
 @require_POST
-def staff_reactivate(request: HttpRequest, user_id: int) -> HttpResponse:
+def staff_reactivate(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
     return _staff_action(request, user_id, "reactivate")
 
 
 @action_required(MANAGE_CLINIC)
 @require_POST
-def staff_resend(request: HttpRequest, user_id: int) -> HttpResponse:
+def staff_resend(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
     return _staff_action(request, user_id, "resend")

@@ -12,7 +12,7 @@ from ketacare.accounts import services as accounts
 from ketacare.accounts.models import Role, User
 from ketacare.audit.log import record
 from ketacare.core import policy
-from ketacare.core.errors import Refusal
+from ketacare.core.errors import NotFound, Refusal
 
 from .models import Diagnosis, Patient, WeightMeasurement
 
@@ -36,6 +36,8 @@ NO_PATIENT = "No such patient."
 @transaction.atomic
 def create_patient(*, actor: User, **fields: Any) -> Patient:
     policy.require(actor, policy.CREATE_PATIENT, what=NO_PATIENT)
+    if actor.clinic_id is None:  # staff with no clinic: no patient can be theirs
+        raise NotFound(NO_PATIENT)
     unknown = set(fields) - set(PATIENT_FIELDS)
     if unknown:
         raise TypeError(f"unknown patient fields: {sorted(unknown)}")

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -10,6 +10,7 @@ from ketacare.accounts.models import Role
 from ketacare.audit.log import record
 from ketacare.core import policy
 from ketacare.core.errors import Refusal
+from ketacare.core.http import AuthenticatedHttpRequest
 from ketacare.core.policy import CREATE_PATIENT, EDIT_PATIENT, VIEW_PATIENT
 from ketacare.core.views import action_required, role_required, submit
 from ketacare.patients.selectors import get_patient_for, own_patient
@@ -21,7 +22,7 @@ PAGE_SIZE = 50
 
 
 @action_required(CREATE_PATIENT)
-def patient_list(request: HttpRequest) -> HttpResponse:
+def patient_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
     page = Paginator(selectors.patient_list(user=request.user, query=query), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -34,18 +35,18 @@ def patient_list(request: HttpRequest) -> HttpResponse:
 
 
 @action_required(CREATE_PATIENT)
-def patient_create(request: HttpRequest) -> HttpResponse:
+def patient_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = PatientForm(request.POST or None)
     if request.method == "POST":
         done = submit(form, lambda data: services.create_patient(actor=request.user, **data))
-        if done.ok:
+        if done.ok and done.result is not None:
             messages.success(request, f"{done.result.full_name} was added.")
             return redirect("patients:detail", patient_id=done.result.pk)
     return render(request, "patients/form.html", {"form": form, "title": "Add a patient"})
 
 
 @action_required(VIEW_PATIENT)
-def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
+def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     patient = get_patient_for(request.user, patient_id, action=VIEW_PATIENT)
     if not policy.can(request.user, policy.EDIT_PATIENT):
         # Patients have their own page; monitors see no record pages.
@@ -59,7 +60,7 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 @action_required(EDIT_PATIENT)
-def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
+def patient_edit(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     patient = get_patient_for(request.user, patient_id, action=EDIT_PATIENT)
     form = PatientForm(request.POST or None, instance=patient)
     if request.method == "POST":
@@ -82,7 +83,7 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 @action_required(EDIT_PATIENT)
-def add_weight(request: HttpRequest, patient_id: int) -> HttpResponse:
+def add_weight(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     patient = get_patient_for(request.user, patient_id, action=EDIT_PATIENT)
     if request.method != "POST":
         return redirect("patients:detail", patient_id=patient.pk)
@@ -100,7 +101,7 @@ def add_weight(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 @action_required(EDIT_PATIENT)
-def add_diagnosis(request: HttpRequest, patient_id: int) -> HttpResponse:
+def add_diagnosis(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     patient = get_patient_for(request.user, patient_id, action=EDIT_PATIENT)
     if request.method != "POST":
         return redirect("patients:detail", patient_id=patient.pk)
@@ -118,7 +119,7 @@ def add_diagnosis(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 @role_required(Role.PATIENT)
-def my_record(request: HttpRequest) -> HttpResponse:
+def my_record(request: AuthenticatedHttpRequest) -> HttpResponse:
     patient = own_patient(request.user)
     record(action="view", obj=patient, patient=patient, detail="own record")
     context = selectors.patient_detail(patient=patient)
@@ -128,7 +129,7 @@ def my_record(request: HttpRequest) -> HttpResponse:
 
 @action_required(EDIT_PATIENT)
 @require_POST
-def invite_to_portal(request: HttpRequest, patient_id: int) -> HttpResponse:
+def invite_to_portal(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     """Give a patient a portal login: they choose a password from the emailed link. Its address
     stays /accounts/patients/<id>/invite/ (`accounts:invite_patient`, see ketacare/urls.py)."""
     patient = get_patient_for(request.user, patient_id, action=EDIT_PATIENT)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 from pydantic import StrictBool, StrictInt
@@ -16,6 +15,7 @@ from ketacare.audit.log import record
 from ketacare.clinical.instruments import InvalidAnswers
 from ketacare.core import policy
 from ketacare.core.errors import NotFound, Refusal
+from ketacare.core.http import AuthenticatedHttpRequest
 from ketacare.patients.selectors import get_patient_for
 
 from . import selectors, services
@@ -84,7 +84,7 @@ class ErrorOut(Schema):
     item: int | None = None
 
 
-def _reader(request: HttpRequest) -> None:
+def _reader(request: AuthenticatedHttpRequest) -> None:
     if not selectors.may_read_screening(request.user):
         raise NotFound()
 
@@ -109,7 +109,7 @@ def _assessment_dict(assessment: Assessment) -> dict[str, Any]:
     }
 
 
-def _patient_filter(request: HttpRequest, patient_id: int | None) -> int | None:
+def _patient_filter(request: AuthenticatedHttpRequest, patient_id: int | None) -> int | None:
     if patient_id is not None:
         get_patient_for(request.user, patient_id)
     return patient_id
@@ -117,7 +117,7 @@ def _patient_filter(request: HttpRequest, patient_id: int | None) -> int | None:
 
 @assessments_router.get("", response=list[AssessmentOut])
 def list_assessments(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     patient_id: int | None = None,
     instrument: str = "",
     limit: int = 100,
@@ -140,7 +140,7 @@ def list_assessments(
 
 
 @assessments_router.get("/{assessment_id}", response={200: AssessmentOut, 404: ErrorOut})
-def get_assessment(request: HttpRequest, assessment_id: int) -> Any:
+def get_assessment(request: AuthenticatedHttpRequest, assessment_id: int) -> Any:
     _reader(request)
     assessment = selectors.get_assessment_for(
         request.user, assessment_id, refused="api: assessment refused"
@@ -154,7 +154,7 @@ def get_assessment(request: HttpRequest, assessment_id: int) -> Any:
     response={201: AssessmentCreated, 404: ErrorOut, 422: ErrorOut},
     summary="Record an assessment",
 )
-def create_assessment(request: HttpRequest, payload: AssessmentIn) -> Any:
+def create_assessment(request: AuthenticatedHttpRequest, payload: AssessmentIn) -> Any:
     """Score and store a completed instrument. A patient records their own self-rated
     instruments; staff (clinicians, prescribers) any instrument of their clinic's patients,
     and corrections (`corrects_id` with a `correction_reason`)."""
@@ -207,7 +207,10 @@ def _decision_dict(decision: RouteDecision, *, staff: bool) -> dict[str, Any]:
 
 @decisions_router.get("/decisions", response=list[DecisionOut])
 def list_decisions(
-    request: HttpRequest, patient_id: int | None = None, limit: int = 100, offset: int = 0
+    request: AuthenticatedHttpRequest,
+    patient_id: int | None = None,
+    limit: int = 100,
+    offset: int = 0,
 ) -> list[dict[str, Any]]:
     _reader(request)
     _patient_filter(request, patient_id)
@@ -228,7 +231,7 @@ def list_decisions(
 
 
 @decisions_router.get("/decisions/{decision_id}", response={200: DecisionOut, 404: ErrorOut})
-def get_decision(request: HttpRequest, decision_id: int) -> Any:
+def get_decision(request: AuthenticatedHttpRequest, decision_id: int) -> Any:
     _reader(request)
     decision = selectors.get_decision_for(request.user, decision_id)
     record(action="view", obj=decision, patient=decision.screening.patient_id)

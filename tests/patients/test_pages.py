@@ -39,6 +39,20 @@ def test_clinician_creates_a_patient(world, client_for):
     assert AuditEvent.objects.filter(action="create", patient_id=created.pk).exists()
 
 
+def test_staff_with_no_clinic_cannot_create_a_patient(db, client_for):
+    from ketacare.accounts.models import Role
+    from ketacare.patients.models import Patient
+    from tests.factories import UserFactory
+
+    clinicless = UserFactory(clinic=None, role=Role.CLINICIAN)
+    response = client_for(clinicless).post(
+        "/patients/new/",
+        {"first_name": "Alan", "last_name": "Turing", "date_of_birth": "1990-01-02", "sex": "male"},
+    )
+    assert response.status_code == 404
+    assert not Patient.objects.filter(last_name="Turing").exists()
+
+
 def test_future_date_of_birth_is_refused_and_nothing_is_saved(world, client_for):
     client = client_for(world.clinician)
     response = client.post(

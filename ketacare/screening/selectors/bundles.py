@@ -23,7 +23,9 @@ from ..models import (
 
 def settings_for(clinic_id: int | None) -> ScreeningSettings:
     """The clinic's screening settings, or the defaults (unsaved) when it has none."""
-    found = ScreeningSettings.objects.filter(clinic_id=clinic_id).first() if clinic_id else None
+    if clinic_id is None:
+        return ScreeningSettings()
+    found = ScreeningSettings.objects.filter(clinic_id=clinic_id).first()
     return found or ScreeningSettings(clinic_id=clinic_id)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
@@ -17,12 +17,22 @@ from ..models import (
     ConsentSignature,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    # A current document with the patient's signature time, from `documents_with_signature()`.
+    SignedDocument = WithAnnotations[ConsentDocument, "_Signature"]
+
 # Consents a patient signs before the intake goes to review; the at-home program consent is
 # needed only to approve the at-home route.
 INTAKE_CONSENTS = (ConsentKind.TREATMENT, ConsentKind.DATA_SHARING)
 
 
-def current_consent_documents(clinic_id: int | None) -> dict[str, ConsentDocument]:
+class _Signature(TypedDict):
+    signed_at: dt.datetime | None
+
+
+def current_consent_documents(clinic_id: int) -> dict[str, ConsentDocument]:
     """The newest version of each consent document of the clinic."""
     current: dict[str, ConsentDocument] = {}
     for document in ConsentDocument.objects.filter(clinic_id=clinic_id).order_by(
@@ -32,7 +42,7 @@ def current_consent_documents(clinic_id: int | None) -> dict[str, ConsentDocumen
     return current
 
 
-def documents_with_signature(patient: Patient) -> list[ConsentDocument]:
+def documents_with_signature(patient: Patient) -> list[SignedDocument]:
     """The clinic's current documents, each annotated with this patient's signature time
     (`signed_at`, None when unsigned), in one query."""
     newer = ConsentDocument.objects.filter(
@@ -66,7 +76,7 @@ class ConsentState:
         return self.document is not None and self.signed_at is None
 
 
-def consent_states_of(documents: list[ConsentDocument]) -> list[ConsentState]:
+def consent_states_of(documents: list[SignedDocument]) -> list[ConsentState]:
     """One row per kind of consent, from `documents_with_signature()`."""
     by_kind = {d.kind: d for d in documents}
     return [
@@ -94,7 +104,9 @@ def consent_page(patient: Patient, kind: str) -> dict[str, Any]:
     return {"document": document, "signatures": signatures, "signed": signed, "kind": kind}
 
 
-def consent_documents_for_admin(clinic_id: int) -> QuerySet[ConsentDocument]:
+def consent_documents_for_admin(clinic_id: int | None) -> QuerySet[ConsentDocument]:
+    if clinic_id is None:
+        return ConsentDocument.objects.none()
     return (
         ConsentDocument.objects.filter(clinic_id=clinic_id)
         .select_related("published_by")
@@ -106,8 +118,12 @@ def consent_document_for_admin(
     *, clinic_id: int | None, document_id: int
 ) -> tuple[ConsentDocument, list[ConsentSignature]]:
     """One of the clinic's documents with its latest signatures, or `NotFound`."""
-    document = ConsentDocument.objects.filter(pk=document_id, clinic_id=clinic_id).first()
-    if document is None or clinic_id is None:
+    document = (
+        ConsentDocument.objects.filter(pk=document_id, clinic_id=clinic_id).first()
+        if clinic_id is not None
+        else None
+    )
+    if document is None:
         raise NotFound("No ConsentDocument matches the given query.")
     signatures = list(document.signatures.select_related("patient").order_by("-signed_at")[:200])
     return document, signatures

@@ -181,6 +181,8 @@ def approved_routes(patient: Patient) -> set[str]:
 
 def patients_with_approved_routes(clinic_id: int | None) -> dict[int, set[str]]:
     """Patient id -> the routes approved for them, for the clinic's patients with any."""
+    if clinic_id is None:
+        return {}
     decisions = RouteDecision.objects.filter(
         screening__patient__clinic_id=clinic_id
     ).select_related("screening")

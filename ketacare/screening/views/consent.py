@@ -4,11 +4,12 @@ checkbox); the clinic's administrator publishes versions and sees who signed the
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from ketacare.audit.log import record
 from ketacare.core import policy
+from ketacare.core.http import AuthenticatedHttpRequest
 from ketacare.core.views import action_required, submit
 from ketacare.patients.selectors import own_patient
 
@@ -19,7 +20,7 @@ from .intake import step_neighbours
 
 
 @action_required(policy.SELF_REPORT)
-def consent(request: HttpRequest, kind: str) -> HttpResponse:
+def consent(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
     """Read and sign the current version of a consent document (typed name + checkbox)."""
     if kind not in ConsentKind.values:
         raise Http404("No such document.")
@@ -59,7 +60,7 @@ def consent(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 @action_required(policy.MANAGE_CLINIC)
-def consent_documents(request: HttpRequest) -> HttpResponse:
+def consent_documents(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ConsentDocumentForm(request.POST or None)
     if request.method == "POST":
         done = submit(
@@ -80,7 +81,7 @@ def consent_documents(request: HttpRequest) -> HttpResponse:
 
 
 @action_required(policy.MANAGE_CLINIC)
-def consent_document(request: HttpRequest, document_id: int) -> HttpResponse:
+def consent_document(request: AuthenticatedHttpRequest, document_id: int) -> HttpResponse:
     document, signatures = selectors.consent_document_for_admin(
         clinic_id=request.user.clinic_id, document_id=document_id
     )

@@ -9,7 +9,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +19,7 @@ from ketacare.audit.log import record
 from ketacare.clinical.instruments import INSTRUMENTS
 from ketacare.core import policy
 from ketacare.core.errors import Refusal
+from ketacare.core.http import AuthenticatedHttpRequest
 from ketacare.core.views import Submitted, action_required, submit
 from ketacare.patients.selectors import own_patient
 
@@ -32,7 +33,7 @@ SAVED_FOR_LATER = "Saved. You can come back and finish at any time."
 
 
 @action_required(policy.SELF_REPORT)
-def intake(request: HttpRequest) -> HttpResponse:
+def intake(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The intake's table of contents: every screen with its state; submit when all done."""
     patient = own_patient(request.user)
     overview = selectors.intake_overview(patient)
@@ -59,7 +60,7 @@ def intake(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _submit_intake(request: HttpRequest, overview: selectors.IntakeOverview) -> Any:
+def _submit_intake(request: AuthenticatedHttpRequest, overview: selectors.IntakeOverview) -> Any:
     if overview.screening is None:
         raise Refusal("Start with the first screen.", code="intake_not_started")
     return services.submit_intake(actor=request.user, screening=overview.screening)
@@ -90,7 +91,7 @@ class _Screen:
 
 @dataclass
 class _Visit:
-    request: HttpRequest
+    request: AuthenticatedHttpRequest
     screen: _Screen
     patient: Any
     overview: selectors.IntakeOverview
@@ -145,7 +146,7 @@ class _Visit:
         return step_neighbours(selectors.intake_overview(self.patient), self.screen.key)[1]
 
 
-def _visit(request: HttpRequest, screen: _Screen) -> _Visit | HttpResponse:
+def _visit(request: AuthenticatedHttpRequest, screen: _Screen) -> _Visit | HttpResponse:
     """The patient's intake at this screen, or the answer for an intake already submitted."""
     patient = own_patient(request.user)
     overview = selectors.intake_overview(patient)
@@ -185,7 +186,7 @@ def _prefill(step: str, patient: Any) -> dict[str, Any] | None:
 
 
 @action_required(policy.SELF_REPORT)
-def intake_step(request: HttpRequest, step: str) -> HttpResponse:
+def intake_step(request: AuthenticatedHttpRequest, step: str) -> HttpResponse:
     """One intake screen. "Continue" validates and completes it, "Save and finish later"
     stores a draft as it is, and with JavaScript each change is saved as the patient goes."""
     if step not in INTAKE_FORMS:
@@ -227,7 +228,7 @@ def intake_step(request: HttpRequest, step: str) -> HttpResponse:
 
 
 @action_required(policy.SELF_REPORT)
-def intake_instrument(request: HttpRequest, code: str) -> HttpResponse:
+def intake_instrument(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """One screen per instrument. A finished screen is stored as an assessment at once, and
     crisis answers show the crisis page at once, whatever is left of the intake."""
     screen = _Screen(
@@ -253,7 +254,7 @@ def intake_instrument(request: HttpRequest, code: str) -> HttpResponse:
 
     if visit.action != "continue":
         saved = visit.save(draft)
-        if not saved.ok:
+        if not saved.ok or saved.result is None:
             return visit.not_saved(saved.refusal)
         _step, task = saved.result
         if visit.action == AUTOSAVE:
@@ -275,7 +276,7 @@ def intake_instrument(request: HttpRequest, code: str) -> HttpResponse:
                 )
             ),
         )
-        if done.ok:
+        if done.ok and done.result is not None:
             _assessment, task = done.result
             after = visit.next_url()
             return _crisis_then(after) if task is not None else redirect(after)
@@ -284,14 +285,14 @@ def intake_instrument(request: HttpRequest, code: str) -> HttpResponse:
     else:
         # An incomplete screen is still kept as a draft (and checked for crisis answers).
         saved = visit.save(draft)
-        if not saved.ok:
+        if not saved.ok or saved.result is None:
             return visit.not_saved(saved.refusal)
         _step, task = saved.result
     return visit.show(form, status=400, crisis=task is not None)
 
 
 @action_required(policy.SELF_REPORT)
-def crisis(request: HttpRequest) -> HttpResponse:
+def crisis(request: AuthenticatedHttpRequest) -> HttpResponse:
     next_url = request.GET.get("next", "")
     if not next_url.startswith("/screening/"):
         next_url = reverse("screening:intake")
@@ -302,7 +303,13 @@ def crisis(request: HttpRequest) -> HttpResponse:
 
 
 def _mine(
-    request: HttpRequest, patient: Any, *, obj: Any, detail: str, status: int = 200, **extra: Any
+    request: AuthenticatedHttpRequest,
+    patient: Any,
+    *,
+    obj: Any,
+    detail: str,
+    status: int = 200,
+    **extra: Any,
 ) -> HttpResponse:
     context = selectors.patient_screening_page(patient=patient)
     record(action="view", obj=obj(context), patient=patient, detail=detail)
@@ -311,7 +318,7 @@ def _mine(
 
 
 @action_required(policy.SELF_REPORT)
-def mine(request: HttpRequest) -> HttpResponse:
+def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The patient's own screening page: status, requests from the clinic, decisions,
     consents, their questionnaires and what is due."""
     patient = own_patient(request.user)
@@ -326,7 +333,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 @action_required(policy.SELF_REPORT)
 @require_POST
-def respond_request(request: HttpRequest, request_id: int) -> HttpResponse:
+def respond_request(request: AuthenticatedHttpRequest, request_id: int) -> HttpResponse:
     patient = own_patient(request.user)
     patient_request = selectors.patient_request_for(request.user, request_id)
     form = RequestResponseForm(request.POST)
@@ -354,7 +361,7 @@ def respond_request(request: HttpRequest, request_id: int) -> HttpResponse:
 
 
 @action_required(policy.SELF_REPORT)
-def my_assessment(request: HttpRequest, code: str) -> HttpResponse:
+def my_assessment(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """A re-assessment the patient completes outside the intake (due before a session or
     every few weeks)."""
     patient = own_patient(request.user)
@@ -375,7 +382,7 @@ def my_assessment(request: HttpRequest, code: str) -> HttpResponse:
                 )
             ),
         )
-        if done.ok:
+        if done.ok and done.result is not None:
             _assessment, task = done.result
             if task is not None:
                 return _crisis_then(reverse("screening:mine"))

@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from ketacare.audit.log import record
 from ketacare.clinical.instruments import INSTRUMENTS
 from ketacare.core import policy
+from ketacare.core.http import AuthenticatedHttpRequest
 from ketacare.core.views import action_required, submit
 from ketacare.patients.selectors import get_patient_for
 
@@ -36,7 +37,7 @@ from .common import press, scored
 
 
 @action_required(policy.REVIEW_SCREENING)
-def worklist(request: HttpRequest) -> HttpResponse:
+def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
     context = selectors.clinic_worklist(user=request.user)
     record(
         action="list",
@@ -51,7 +52,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
 
 
 def _summary(
-    request: HttpRequest, patient: Any, *, status: int = 200, **forms: Any
+    request: AuthenticatedHttpRequest, patient: Any, *, status: int = 200, **forms: Any
 ) -> HttpResponse:
     """The summary page; a form step that did not go through is shown again in its place."""
     context = selectors.screening_summary(patient=patient)
@@ -93,12 +94,12 @@ def _to_summary(patient_id: int, anchor: str = "") -> HttpResponse:
 
 
 @action_required(policy.REVIEW_SCREENING)
-def summary(request: HttpRequest, patient_id: int) -> HttpResponse:
+def summary(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     return _summary(request, get_patient_for(request.user, patient_id))
 
 
 def _summary_step(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     patient_id: int,
     *,
     form: forms.Form,
@@ -124,7 +125,7 @@ def _summary_step(
 
 @action_required(policy.CLINICAL_CARE)
 @require_POST
-def start(request: HttpRequest, patient_id: int) -> HttpResponse:
+def start(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     patient = get_patient_for(request.user, patient_id)
     done = press(lambda: services.start_screening(actor=request.user, patient=patient))
     if done.ok:
@@ -136,7 +137,7 @@ def start(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @action_required(policy.CLINICAL_CARE)
 @require_POST
-def add_note(request: HttpRequest, patient_id: int) -> HttpResponse:
+def add_note(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     return _summary_step(
         request,
         patient_id,
@@ -152,7 +153,7 @@ def add_note(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @action_required(policy.CLINICAL_CARE)
 @require_POST
-def add_request(request: HttpRequest, patient_id: int) -> HttpResponse:
+def add_request(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     return _summary_step(
         request,
         patient_id,
@@ -168,7 +169,7 @@ def add_request(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @action_required(policy.CLINICAL_CARE)
 @require_POST
-def close_request(request: HttpRequest, request_id: int) -> HttpResponse:
+def close_request(request: AuthenticatedHttpRequest, request_id: int) -> HttpResponse:
     patient_request = selectors.patient_request_for(request.user, request_id)
     services.close_request(actor=request.user, patient_request=patient_request)
     messages.success(request, "Request closed.")
@@ -177,7 +178,7 @@ def close_request(request: HttpRequest, request_id: int) -> HttpResponse:
 
 @action_required(policy.CLINICAL_CARE)
 @require_POST
-def findings(request: HttpRequest, patient_id: int) -> HttpResponse:
+def findings(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     return _summary_step(
         request,
         patient_id,
@@ -201,7 +202,7 @@ def _decided_message(decided: Any) -> str:
 
 @action_required(policy.PRESCRIBE)
 @require_POST
-def decide(request: HttpRequest, patient_id: int) -> HttpResponse:
+def decide(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     route = request.POST.get("route", "")
     if route not in Route.values:
         patient = get_patient_for(request.user, patient_id)
@@ -227,7 +228,7 @@ def decide(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @action_required(policy.PRESCRIBE)
 @require_POST
-def reevaluate(request: HttpRequest, patient_id: int) -> HttpResponse:
+def reevaluate(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     patient = get_patient_for(request.user, patient_id)
     form = ReevaluationForm(request.POST)
     done = submit(
@@ -244,7 +245,7 @@ def reevaluate(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 @action_required(policy.CLINICAL_CARE)
-def staff_instrument(request: HttpRequest, patient_id: int, code: str) -> HttpResponse:
+def staff_instrument(request: AuthenticatedHttpRequest, patient_id: int, code: str) -> HttpResponse:
     """Staff enter an instrument for the patient: the clinician-rated ones (MADRS, Y-BOCS) in
     the review, or a questionnaire taken on paper."""
     patient = get_patient_for(request.user, patient_id)
@@ -280,7 +281,7 @@ def staff_instrument(request: HttpRequest, patient_id: int, code: str) -> HttpRe
 
 
 @action_required(policy.REVIEW_SCREENING, policy.SELF_REPORT)
-def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
+def assessment_detail(request: AuthenticatedHttpRequest, assessment_id: int) -> HttpResponse:
     assessment = selectors.get_assessment_for(request.user, assessment_id)
     record(action="view", obj=assessment, patient=assessment.patient)
     instrument = INSTRUMENTS.get(assessment.instrument)
@@ -311,7 +312,7 @@ def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
 
 
 @action_required(policy.CLINICAL_CARE)
-def correct(request: HttpRequest, assessment_id: int) -> HttpResponse:
+def correct(request: AuthenticatedHttpRequest, assessment_id: int) -> HttpResponse:
     """A correction: a new assessment linked to the old one, with a reason. The old record
     is never changed."""
     assessment = selectors.get_assessment_for(request.user, assessment_id)
@@ -353,7 +354,7 @@ def correct(request: HttpRequest, assessment_id: int) -> HttpResponse:
 
 
 @action_required(policy.CLINICAL_CARE)
-def resolve_task(request: HttpRequest, task_id: int) -> HttpResponse:
+def resolve_task(request: AuthenticatedHttpRequest, task_id: int) -> HttpResponse:
     task = selectors.urgent_task_for(request.user, task_id)
     form = ResolveTaskForm(request.POST or None)
     if request.method == "POST":

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from ketacare.core import policy
+from ketacare.core.http import AuthenticatedHttpRequest
 from ketacare.core.views import action_required, submit
 
 from .. import selectors, services
@@ -14,7 +15,7 @@ from ..forms import ScreeningSettingsForm
 
 
 @action_required(policy.MANAGE_CLINIC)
-def clinic_settings(request: HttpRequest) -> HttpResponse:
+def clinic_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     current = selectors.settings_for(request.user.clinic_id)
     initial = {name: getattr(current, name) for name in services.SETTINGS_FIELDS}
     form = ScreeningSettingsForm(request.POST or None, initial=initial)
