@@ -73,3 +73,21 @@ def test_the_dea_report_prints_the_names_of_staff_and_patients(
     # The patient column is narrow: a long word wraps inside it, so compare without spaces.
     assert world.patient.full_name.replace(" ", "") in text.replace(" ", "")
     assert "?" not in text
+
+
+def test_the_cjk_font_is_loaded_only_by_documents_that_need_it():
+    # Parsing the 4 MB CJK font is most of a PDF's build time: Latin, Greek and Vietnamese
+    # documents do without it.
+    from ketacare.core.pdf import KetaCarePDF
+
+    def document(text: str) -> tuple[KetaCarePDF, bytes]:
+        pdf = KetaCarePDF(title="t")
+        pdf.add_page()
+        pdf.multi_cell(0, 6, f"Patient:\n{text}")
+        return pdf, bytes(pdf.output())
+
+    latin, latin_bytes = document("Nguyễn Thị Minh Khai, Łukasz Żółć, Γιώργος")
+    chinese, chinese_bytes = document("王小明")
+    assert "droidsansfallback" not in latin.fonts
+    assert "droidsansfallback" in chinese.fonts
+    assert "王小明" in pdf_text(chinese_bytes) and "Łukasz Żółć" in pdf_text(latin_bytes)
