@@ -10,9 +10,10 @@ issue #8). Every number is a clinic-configurable default.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Final
 
 from .dosing.codes import (
@@ -92,6 +93,23 @@ def is_sedated(moaas: int | None) -> bool:
     """Any MOAA/S below 5 is sedation (the REMS form's 'did the patient experience
     sedation?')."""
     return moaas is not None and moaas < MOAAS_FULLY_ALERT
+
+
+# --- CADSS dissociation ------------------------------------------------------------------
+
+
+def is_dissociated(cadss_total: float | Decimal | None) -> bool:
+    """Any CADSS total above 0 is dissociation (the REMS form's 'did the patient experience
+    dissociation?')."""
+    return cadss_total is not None and cadss_total > 0
+
+
+def experienced_dissociation(
+    cadss_totals: Iterable[float | Decimal | None], *, event_logged: bool
+) -> bool:
+    """The REMS form's dissociation answer: Yes when a CADSS at any time point is above 0 or
+    a dissociation event was logged."""
+    return event_logged or any(is_dissociated(total) for total in cadss_totals)
 
 
 # --- REMS time points -----------------------------------------------------------------------

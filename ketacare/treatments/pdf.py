@@ -25,6 +25,7 @@ from ketacare.clinical.monitoring_schedule import (
     PREGNANCY_ANSWERS,
     TIME_POINT_TEXT,
     TIME_POINTS,
+    experienced_dissociation,
     is_sedated,
     rems_form_status,
 )
@@ -105,7 +106,10 @@ def rems_fields(
     sedation = any(is_sedated(r.moaas) for r in after_dose) or any(
         e.kind == EventKind.SEDATION for e in events
     )
-    dissociation = any(e.kind == EventKind.DISSOCIATION for e in events)
+    cadss_totals = [r.cadss.total for r in vitals if r.time_point and r.cadss is not None]
+    dissociation = experienced_dissociation(
+        cadss_totals, event_logged=any(e.kind == EventKind.DISSOCIATION for e in events)
+    )
     respiratory = any(e.kind == EventKind.RESPIRATORY_DEPRESSION for e in events) or any(
         SPO2_LOW in r.alerts for r in after_dose
     )
@@ -225,7 +229,7 @@ def rems_fields(
                 ],
                 (
                     "Did the patient experience dissociation?",
-                    _yes_no(dissociation if events or after_dose else None),
+                    _yes_no(dissociation if events or after_dose or cadss_totals else None),
                 ),
                 *[
                     (
