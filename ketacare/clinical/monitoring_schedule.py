@@ -24,7 +24,15 @@ from .dosing.codes import (
     ROUTE_IV,
     ROUTE_NASAL,
 )
-from .dosing.thresholds import ESKETAMINE_BP_RECHECK_MINUTES, ESKETAMINE_DRIVING_ADVICE
+from .dosing.thresholds import (
+    BP_HOLD_DIASTOLIC,
+    BP_HOLD_SYSTOLIC,
+    ESKETAMINE_BP_RECHECK_MINUTES,
+    ESKETAMINE_DRIVING_ADVICE,
+    HEART_RATE_HOLD_ABOVE,
+    HEART_RATE_HOLD_BELOW,
+    SPO2_HOLD_BELOW,
+)
 
 # --- Vitals interval ------------------------------------------------------------------------
 
@@ -374,6 +382,65 @@ def monitoring_discharge_check(
     if any(tp.status != TP_DONE for tp in time_points):
         missing.append(TIME_POINTS_RECORDED)
     return missing
+
+
+# The vital signs acceptable at the end of a session (the REMS form's "vital signs in acceptable
+# range prior to treatment session completion"): BP below the dose hold, as discharge requires;
+# heart rate and SpO2 within the range a dose may start in; the respiratory rate outside the
+# monitoring alert band (<= 8 or >= 25, NEWS2's highest band); fully alert (MOAA/S 5).
+DISCHARGE_RESPIRATORY_RATE_MIN: Final = 9
+DISCHARGE_RESPIRATORY_RATE_MAX: Final = 24
+
+DISCHARGE_VITAL_BP: Final = "blood_pressure"
+DISCHARGE_VITAL_HEART_RATE: Final = "heart_rate"
+DISCHARGE_VITAL_SPO2: Final = "spo2"
+DISCHARGE_VITAL_RESPIRATORY_RATE: Final = "respiratory_rate"
+DISCHARGE_VITAL_SEDATION: Final = "sedation"
+DISCHARGE_VITALS_TEXT: Final[Mapping[str, str]] = {
+    DISCHARGE_VITAL_BP: f"BP missing or not below {BP_HOLD_SYSTOLIC}/{BP_HOLD_DIASTOLIC}",
+    DISCHARGE_VITAL_HEART_RATE: (
+        f"heart rate missing or outside {HEART_RATE_HOLD_BELOW}-{HEART_RATE_HOLD_ABOVE}"
+    ),
+    DISCHARGE_VITAL_SPO2: f"SpO2 missing or below {SPO2_HOLD_BELOW}%",
+    DISCHARGE_VITAL_RESPIRATORY_RATE: (
+        "respiratory rate missing or outside "
+        f"{DISCHARGE_RESPIRATORY_RATE_MIN}-{DISCHARGE_RESPIRATORY_RATE_MAX}"
+    ),
+    DISCHARGE_VITAL_SEDATION: "sedation missing or below MOAA/S 5 (fully alert)",
+}
+
+
+def discharge_vitals_problems(
+    *,
+    systolic: float | None,
+    diastolic: float | None,
+    heart_rate: float | None,
+    spo2: float | None,
+    respiratory_rate: float | None,
+    moaas: int | None,
+) -> list[str]:
+    """The last vital signs before the end of a session that are missing or not acceptable
+    (empty = every vital is in range): BP, heart rate, SpO2, respiratory rate and sedation."""
+    problems = []
+    if (
+        systolic is None
+        or diastolic is None
+        or systolic >= BP_HOLD_SYSTOLIC
+        or diastolic >= BP_HOLD_DIASTOLIC
+    ):
+        problems.append(DISCHARGE_VITAL_BP)
+    if heart_rate is None or not HEART_RATE_HOLD_BELOW <= heart_rate <= HEART_RATE_HOLD_ABOVE:
+        problems.append(DISCHARGE_VITAL_HEART_RATE)
+    if spo2 is None or spo2 < SPO2_HOLD_BELOW:
+        problems.append(DISCHARGE_VITAL_SPO2)
+    if (
+        respiratory_rate is None
+        or not DISCHARGE_RESPIRATORY_RATE_MIN <= respiratory_rate <= DISCHARGE_RESPIRATORY_RATE_MAX
+    ):
+        problems.append(DISCHARGE_VITAL_RESPIRATORY_RATE)
+    if moaas != MOAAS_FULLY_ALERT:
+        problems.append(DISCHARGE_VITAL_SEDATION)
+    return problems
 
 
 # --- Session phase --------------------------------------------------------------------------

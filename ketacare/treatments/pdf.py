@@ -21,10 +21,12 @@ from ketacare.clinical.dosing import (
     WARNING_TEXT,
 )
 from ketacare.clinical.monitoring_schedule import (
+    DISCHARGE_VITALS_TEXT,
     MOAAS_SCALE,
     PREGNANCY_ANSWERS,
     TIME_POINT_TEXT,
     TIME_POINTS,
+    discharge_vitals_problems,
     experienced_dissociation,
     is_sedated,
     rems_form_status,
@@ -82,6 +84,36 @@ def _table(pdf: FPDF, columns: list[str], rows: list[list[Any]], empty: str) -> 
             for value in values:
                 row.cell(str(value if value not in (None, "") else "-"))
     pdf.set_font(FONT, size=9)
+
+
+def _vitals_at_completion(session: Any, vitals: list[Any]) -> str:
+    """The REMS form's "vital signs in acceptable range prior to treatment session
+    completion": the last reading of each vital between the dose and the discharge, against
+    the discharge criteria ("-" before the patient is discharged)."""
+    if session.discharged_at is None:
+        return "-"
+    last: dict[str, Any] = {}
+    for row in vitals:
+        if session.dose_started_at and row.taken_at < session.dose_started_at:
+            continue
+        if row.taken_at > session.discharged_at:
+            continue
+        if row.has_bp:
+            last["systolic"], last["diastolic"] = row.systolic, row.diastolic
+        for name in ("heart_rate", "spo2", "respiratory_rate", "moaas"):
+            if getattr(row, name) is not None:
+                last[name] = getattr(row, name)
+    problems = discharge_vitals_problems(
+        systolic=last.get("systolic"),
+        diastolic=last.get("diastolic"),
+        heart_rate=last.get("heart_rate"),
+        spo2=last.get("spo2"),
+        respiratory_rate=last.get("respiratory_rate"),
+        moaas=last.get("moaas"),
+    )
+    if not problems:
+        return "Yes"
+    return "No: " + "; ".join(DISCHARGE_VITALS_TEXT[code] for code in problems)
 
 
 def rems_fields(
@@ -204,7 +236,7 @@ def rems_fields(
                 ),
                 (
                     "Vital signs in acceptable range prior to treatment session completion",
-                    _yes_no(True if session.discharged_at else None),
+                    _vitals_at_completion(session, vitals),
                 ),
                 ("BP prior to administration", _bp(by_point["pre_dose"])),
                 ("BP about 40 minutes post-administration", _bp(by_point["post_dose"])),

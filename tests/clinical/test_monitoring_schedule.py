@@ -4,11 +4,13 @@ the extra discharge criteria, the phase, the checklist and the REMS form deadlin
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ketacare.clinical import monitoring_schedule as ms
 from ketacare.clinical.dosing import ALERT_AND_STEADY, ESCORT_CONFIRMED, OBSERVATION_TIME_MET
 from ketacare.clinical.monitoring_schedule import (
     CHECK_ASSESSMENTS,
@@ -323,3 +325,34 @@ def test_time_point_statuses_only_ever_worsen_as_time_passes(minutes):
     after = statuses(DOSE + timedelta(minutes=minutes + 1))
     for code in before:
         assert order.index(after[code]) >= order.index(before[code])
+
+
+_ACCEPTABLE_END = dict(
+    systolic=130, diastolic=84, heart_rate=72, spo2=97, respiratory_rate=16, moaas=5
+)
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"systolic": 160}, ms.DISCHARGE_VITAL_BP),
+        ({"diastolic": None}, ms.DISCHARGE_VITAL_BP),
+        ({"heart_rate": 49}, ms.DISCHARGE_VITAL_HEART_RATE),
+        ({"heart_rate": 111}, ms.DISCHARGE_VITAL_HEART_RATE),
+        ({"spo2": 91}, ms.DISCHARGE_VITAL_SPO2),
+        ({"respiratory_rate": 8}, ms.DISCHARGE_VITAL_RESPIRATORY_RATE),
+        ({"respiratory_rate": 25}, ms.DISCHARGE_VITAL_RESPIRATORY_RATE),
+        ({"respiratory_rate": None}, ms.DISCHARGE_VITAL_RESPIRATORY_RATE),
+        ({"moaas": 4}, ms.DISCHARGE_VITAL_SEDATION),
+        ({"moaas": None}, ms.DISCHARGE_VITAL_SEDATION),
+    ],
+)
+def test_each_vital_at_the_end_of_a_session_is_checked_against_discharge(change, problem):
+    assert ms.discharge_vitals_problems(**_ACCEPTABLE_END) == []
+    assert ms.discharge_vitals_problems(**{**_ACCEPTABLE_END, **change}) == [problem]
+
+
+def test_dissociation_is_any_cadss_above_0_or_a_logged_event():
+    assert ms.experienced_dissociation([0, Decimal("28"), None], event_logged=False)
+    assert ms.experienced_dissociation([0, None], event_logged=True)
+    assert not ms.experienced_dissociation([0, 0, None], event_logged=False)

@@ -8,6 +8,7 @@ import datetime as dt
 import re
 from typing import Any
 
+import pytest
 from django.urls import reverse
 
 from ketacare.treatments import services
@@ -92,3 +93,30 @@ def test_no_cadss_above_0_and_no_event_is_no_dissociation(course, client_for):
     session = _esketamine_session(course, post_dose_cadss=CADSS_ZERO, pre_discharge=GOOD_END)
     assert _fields(course, session)[DISSOCIATION] == "No"
     assert _pdf_answer(course, client_for, session, DISSOCIATION) == "No"
+
+
+def test_vital_signs_at_completion_are_acceptable_when_every_vital_meets_discharge(
+    course, client_for
+):
+    session = _esketamine_session(course, post_dose_cadss=CADSS_ZERO, pre_discharge=GOOD_END)
+    assert _fields(course, session)[COMPLETION] == "Yes"
+    assert _pdf_answer(course, client_for, session, COMPLETION) == "Yes"
+
+
+@pytest.mark.parametrize(
+    ("reading", "problem"),
+    [
+        ({"heart_rate": 118}, "heart rate missing or outside 50-110"),
+        ({"spo2": 90}, "SpO2 missing or below 92%"),
+        ({"respiratory_rate": 6}, "respiratory rate missing or outside 9-24"),
+        ({"respiratory_rate": None}, "respiratory rate missing or outside 9-24"),
+    ],
+)
+def test_a_discharged_patient_with_a_vital_out_of_range_is_not_acceptable_at_completion(
+    course, client_for, reading, problem
+):
+    end = {k: v for k, v in {**GOOD_END, **reading}.items() if v is not None}
+    session = _esketamine_session(course, post_dose_cadss=CADSS_ZERO, pre_discharge=end)
+    assert session.discharged_at is not None  # discharge itself checks only BP and alertness
+    assert _fields(course, session)[COMPLETION] == f"No: {problem}"
+    assert _pdf_answer(course, client_for, session, COMPLETION) == "No:"
