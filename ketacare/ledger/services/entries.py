@@ -49,16 +49,17 @@ def record_receipt(
     supplier_dea: str,
     invoice_number: str,
     received_on: dt.date,
-    supplier_address: str = "",
+    supplier_address: str,
 ) -> LedgerEntry:
-    """Stock received from a supplier (21 CFR 1304.22(c): name, address and DEA number of the
-    supplier, date received, quantity); creates the lot on first receipt."""
+    """Stock received from a supplier (21 CFR 1304.22(a)(2)(iv): name, address and DEA number
+    of the supplier, date received, quantity); creates the lot on first receipt."""
     for obj in (product, location):
         policy.require(actor, policy.RECORD_LEDGER, obj)
     clinic = actor_clinic(actor)
     quantity = to_quantity(quantity, product=product)
     lot_number = required_text(lot_number, "lot_number", "lot number")
     supplier_name = required_text(supplier_name, "supplier_name", "supplier's name")
+    supplier_address = required_text(supplier_address, "supplier_address", "supplier's address")
     invoice_number = required_text(invoice_number, "invoice_number", "invoice number")
     supplier_dea = required_dea(
         supplier_dea,
