@@ -88,6 +88,8 @@ class EntryOut(Schema):
     actor: str
     witness: str | None
     patient_id: int | None
+    patient_name: str
+    patient_address: str
     treatment_session_id: int | None
     counterparty_name: str
     counterparty_dea: str
@@ -121,6 +123,8 @@ def _entry(entry: Any) -> dict[str, Any]:
         "actor": entry.actor.email,
         "witness": entry.witness.email if entry.witness_id else None,
         "patient_id": entry.patient_id,
+        "patient_name": entry.patient_name,
+        "patient_address": entry.patient_address,
         "treatment_session_id": entry.treatment_session_id,
         "counterparty_name": entry.counterparty_name,
         "counterparty_dea": entry.counterparty_dea,

@@ -44,6 +44,9 @@ HASHED_FIELDS = (
     "related_entry_id",
     "investigation_id",
 )
+# Columns added after chains were first written: hashed, after the others, only when one of
+# them is set, so that every entry written before they existed keeps its hash.
+LATER_FIELDS = ("patient_name", "patient_address")
 _DECIMALS = frozenset({"quantity", "quantity_mg", "balance_after"})
 _UTC = dt.UTC
 
@@ -74,7 +77,15 @@ def canonical_values(values: dict[str, Any]) -> list[Any]:
         elif name == "received_on":
             value = _canonical_date(value)
         out.append(value)
-    return out
+    later = [values.get(name) or "" for name in LATER_FIELDS]
+    return out + later if any(later) else out
+
+
+def _hashed_part(row: Any) -> list[Any]:
+    """A raw row's canonical fields (HASHED_FIELDS then LATER_FIELDS) as the hash covers them."""
+    values = list(row)
+    base = len(HASHED_FIELDS)
+    return values if any(values[base:]) else values[:base]
 
 
 def entry_hash(prev_hash: str, values: dict[str, Any]) -> str:
@@ -161,7 +172,7 @@ def _canonical_columns() -> list[str]:
             # The stored text itself (SQLite's converters apply to declared types only).
             column = f"CAST({column} AS TEXT)"
         selected.append(column)
-    return selected
+    return selected + [quote(name) for name in LATER_FIELDS]
 
 
 # Row layout of the walk: id, prev_hash, hash, clinic, seq, lot, location, quantity,
@@ -187,7 +198,12 @@ def _select_sql(*, one_row: bool = False) -> str:
         index["balance_after"],
     ]
     if connection.vendor == "sqlite" and not one_row:
-        body = [f"json_array({', '.join(fields)})"]
+        base = fields[: len(HASHED_FIELDS)]
+        blank = " AND ".join(f"{quote(name)} = ''" for name in LATER_FIELDS)
+        body = [
+            f"CASE WHEN {blank} THEN json_array({', '.join(base)}) "
+            f"ELSE json_array({', '.join(fields)}) END"
+        ]
     else:
         body = fields
     table = quote(LedgerEntry._meta.db_table)
@@ -200,7 +216,7 @@ def _python_body(entry_id: int) -> str:
     with connection.cursor() as cursor:
         cursor.execute(_select_sql(one_row=True), [entry_id])
         row = cursor.fetchone()
-    return canonical_json(row[_BODY:])
+    return canonical_json(_hashed_part(row[_BODY:]))
 
 
 def _verify(chunk_size: int) -> VerifyResult:
@@ -253,7 +269,7 @@ def _verify(chunk_size: int) -> VerifyResult:
                     if not body.isascii() or "\x7f" in body:
                         body = _python_body(row[0])
                 else:
-                    body = encode(row[_BODY:])
+                    body = encode(_hashed_part(row[_BODY:]))
                 if digest(prev, body) != row[2]:
                     return fail(row, "its content does not match its hash: it was edited")
                 key = (row[i_lot], row[i_loc])

@@ -104,7 +104,7 @@ class ReceiptForm(LedgerForm):
     received_on = forms.DateField(label="Date received", widget=DateInput())
     supplier_name = forms.CharField(label="Supplier", max_length=200)
     supplier_dea = _dea("Supplier's DEA registration number")
-    supplier_address = forms.CharField(label="Supplier's address", max_length=300, required=False)
+    supplier_address = forms.CharField(label="Supplier's address", max_length=300)
     invoice_number = forms.CharField(label="Invoice number", max_length=60)
 
 

@@ -174,6 +174,10 @@ class LedgerEntry(models.Model):
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The patient's name and address as they were when the dose was given or dispensed
+    # (21 CFR 1304.22(c)); blank on entries written before the ledger kept them.
+    patient_name = models.CharField(max_length=200, blank=True, default="", db_default="")
+    patient_address = models.TextField(blank=True, default="", db_default="")
     # Hook for treatment sessions (ketacare.treatments), which do not exist yet: the id of the
     # TreatmentSession an administration belongs to. A later migration can turn this into
     # `treatment_session = ForeignKey(...)`, whose column has this very name.

@@ -77,6 +77,19 @@ def _entries_qs(clinic: Clinic) -> QuerySet[LedgerEntry]:
     )
 
 
+def one_line(text: str) -> str:
+    """A multi-line address as one line, its lines joined by commas."""
+    return ", ".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def patient_name(entry: LedgerEntry) -> str:
+    """The patient's name as the entry recorded it (the record's, on entries written before
+    the ledger kept it)."""
+    if entry.patient_name:
+        return entry.patient_name
+    return entry.patient.full_name if entry.patient else ""
+
+
 ENTRY_COLUMNS = [
     "Seq",
     "Date and time",
@@ -91,7 +104,9 @@ ENTRY_COLUMNS = [
     "Recorded by",
     "Witness",
     "Patient",
+    "Patient address",
     "Supplier / distributor",
+    "Supplier / distributor address",
     "DEA no.",
     "Document",
     "Directions / reason",
@@ -117,8 +132,10 @@ def entry_row(entry: LedgerEntry, clinic: Clinic) -> list[str]:
         qty(entry.balance_after),
         entry.actor.full_name,
         entry.witness.full_name if entry.witness else "",
-        entry.patient.full_name if entry.patient else "",
+        patient_name(entry),
+        one_line(entry.patient_address),
         entry.counterparty_name,
+        entry.counterparty_address,
         entry.counterparty_dea,
         entry.document_number,
         notes,
@@ -239,7 +256,7 @@ def lot_running_balance(clinic: Clinic, lot: Lot) -> Report:
                 qty(total * mg_per_unit),
                 entry.actor.full_name,
                 entry.witness.full_name if entry.witness else "",
-                entry.patient.full_name if entry.patient else "",
+                patient_name(entry),
                 entry.document_number or entry.reason or entry.directions,
             ]
         )
@@ -273,6 +290,7 @@ def patient_history(clinic: Clinic, patient: Any) -> Report:
         meta=_header(
             clinic,
             ("Patient", f"{patient.full_name}, born {patient.date_of_birth:%Y-%m-%d}"),
+            ("Address", one_line(patient.address) or "(none on file)"),
             ("Total administered and dispensed", f"{qty(abs(given or 0))} mg"),
         ),
         sections=[Section("Entries", ENTRY_COLUMNS, rows, ENTRY_NUMERIC)],

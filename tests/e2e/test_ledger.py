@@ -53,6 +53,7 @@ def test_receive_administer_waste_count_and_see_the_running_balance(
     page.get_by_label("Date received").fill(timezone.localdate().isoformat())
     page.locator("#id_supplier_name").fill("Hikma Pharmaceuticals")
     page.get_by_label("Supplier's DEA registration number").fill(SUPPLIER_DEA)
+    page.get_by_label("Supplier's address").fill("1809 Wilson Rd, Columbus OH")
     page.get_by_label("Invoice number").fill("INV-2026-1")
     page.get_by_role("button", name="Record the receipt").click()
     expect(page.get_by_text("Receipt recorded as entry 1.")).to_be_visible()

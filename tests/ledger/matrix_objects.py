@@ -40,6 +40,7 @@ def objects(t: Any) -> SimpleNamespace:
             expires_on=timezone.localdate() + dt.timedelta(days=365),
             supplier_name="Hikma",
             supplier_dea=SUPPLIER_DEA,
+            supplier_address="1809 Wilson Rd, Columbus OH",
             invoice_number="INV-1",
             received_on=timezone.localdate(),
         )

@@ -19,6 +19,12 @@ def form(world, lot, location, **extra):
     return data
 
 
+@pytest.fixture(autouse=True)
+def patient_address(world):
+    world.patient.address = "12 St James's Square, London"
+    world.patient.save()
+
+
 @pytest.fixture
 def troches(world, stock):
     entry = receive(world, stock.troche, stock.safe, "20", "TRO-1")

@@ -1,12 +1,17 @@
 """Receipt, transfer, return to supplier, disposal by reverse distributor, loss or theft and
 corrections, each with the fields 21 CFR 1304 asks and the clinic's DEA number."""
 
+import csv
 import datetime as dt
+import io
 
+import pytest
 import time_machine
 from django.utils import timezone
 
+from ketacare.ledger import services
 from ketacare.ledger.models import LedgerEntry, LossCase, Lot, StockBalance
+from tests.core.pdf_text import pdf_text
 from tests.ledger.conftest import CLINIC_DEA, DISTRIBUTOR_DEA, SUPPLIER_DEA
 
 
@@ -52,6 +57,7 @@ def test_a_receipt_with_an_invalid_supplier_dea_number_is_refused(world, stock, 
             "received_on": timezone.localdate().isoformat(),
             "supplier_name": "Hikma",
             "supplier_dea": "AB1234567",
+            "supplier_address": "Columbus OH",
             "invoice_number": "INV-9",
         },
     )
@@ -72,6 +78,7 @@ def test_an_expired_lot_cannot_be_received(world, stock, client_for):
             "received_on": timezone.localdate().isoformat(),
             "supplier_name": "Hikma",
             "supplier_dea": SUPPLIER_DEA,
+            "supplier_address": "Columbus OH",
             "invoice_number": "INV-1",
         },
     )
@@ -228,3 +235,69 @@ def test_only_the_author_or_an_admin_may_correct_an_entry(world, stock, client_f
     )
     assert response.status_code == 400
     assert not LedgerEntry.objects.filter(kind="correction").exists()
+
+
+def receipt_form(stock, **extra):
+    data = {
+        "product": stock.vial.pk,
+        "lot_number": "KET-880",
+        "expires_on": "2030-01-31",
+        "location": stock.safe.pk,
+        "quantity": "10",
+        "received_on": timezone.localdate().isoformat(),
+        "supplier_name": "Hikma",
+        "supplier_dea": SUPPLIER_DEA,
+        "supplier_address": "1809 Wilson Rd, Columbus OH 43228",
+        "invoice_number": "INV-880",
+    }
+    data.update(extra)
+    return data
+
+
+def test_the_service_refuses_a_receipt_without_the_suppliers_address(world, stock):
+    with pytest.raises(services.Refusal) as refused:
+        services.record_receipt(
+            actor=world.clinician,
+            product=stock.vial,
+            lot_number="KET-881",
+            expires_on=timezone.localdate() + dt.timedelta(days=365),
+            location=stock.safe,
+            quantity="10",
+            supplier_name="Hikma",
+            supplier_dea=SUPPLIER_DEA,
+            supplier_address="   ",
+            invoice_number="INV-881",
+            received_on=timezone.localdate(),
+        )
+    assert (refused.value.field, refused.value.code) == ("supplier_address", "invalid_value")
+    assert not Lot.objects.filter(lot_number="KET-881").exists()
+
+
+def test_the_receipt_form_requires_the_suppliers_address(world, stock, client_for):
+    response = client_for(world.clinician).post(
+        "/ledger/receive/", receipt_form(stock, supplier_address="")
+    )
+    assert response.status_code == 400
+    assert "supplier_address" in response.context["form"].errors
+    assert not Lot.objects.filter(lot_number="KET-880").exists()
+
+
+def test_a_receipt_shows_the_suppliers_name_address_and_dea_number(world, stock, client_for):
+    client = client_for(world.clinician)
+    assert client.post("/ledger/receive/", receipt_form(stock)).status_code == 302
+    entry = LedgerEntry.objects.get(lot__lot_number="KET-880")
+    assert entry.counterparty_address == "1809 Wilson Rd, Columbus OH 43228"
+    page = client.get(f"/ledger/entries/{entry.pk}/").content.decode()
+    assert "Hikma, 1809 Wilson Rd, Columbus OH 43228 (DEA " + SUPPLIER_DEA + ")" in page
+    today = timezone.localdate().isoformat()
+    url = f"/ledger/reports/period/?date_from={today}&date_to={today}"
+    client = client_for(world.admin)
+    rows = list(csv.reader(io.StringIO(client.get(url + "&format=csv").content.decode())))
+    header = next(row for row in rows if row[:1] == ["Seq"])
+    row = dict(zip(header, next(r for r in rows if "INV-880" in r), strict=True))
+    assert row["Supplier / distributor"] == "Hikma"
+    assert row["Supplier / distributor address"] == "1809 Wilson Rd, Columbus OH 43228"
+    assert row["DEA no."] == SUPPLIER_DEA
+    # Narrow PDF columns wrap their cells: compare without the white space.
+    text = "".join(pdf_text(client.get(url + "&format=pdf").content).split())
+    assert "1809WilsonRd,ColumbusOH43228" in text and SUPPLIER_DEA in text

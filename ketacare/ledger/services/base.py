@@ -59,6 +59,7 @@ class Code:
     REMS_NO_HOME_USE = "rems_no_home_use"
     INACTIVE = "inactive"
     ALREADY_RESOLVED = "already_resolved"
+    PATIENT_ADDRESS_REQUIRED = "patient_address_required"
 
 
 # --- checks a write makes before it appends ------------------------------------------------
@@ -222,6 +223,8 @@ def append(
         "actor_id": actor.pk,
         "witness_id": None,
         "patient_id": None,
+        "patient_name": "",
+        "patient_address": "",
         "treatment_session_id": None,
         "counterparty_name": "",
         "counterparty_dea": "",
@@ -245,6 +248,8 @@ def append(
         "document_number",
         "directions",
         "reason",
+        "patient_name",
+        "patient_address",
     ):
         values[name] = (values[name] or "").strip()
     entry_hash_value = entry_hash(head.last_hash, values)

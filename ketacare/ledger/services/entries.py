@@ -49,16 +49,17 @@ def record_receipt(
     supplier_dea: str,
     invoice_number: str,
     received_on: dt.date,
-    supplier_address: str = "",
+    supplier_address: str,
 ) -> LedgerEntry:
-    """Stock received from a supplier (21 CFR 1304.22(c): name, address and DEA number of the
-    supplier, date received, quantity); creates the lot on first receipt."""
+    """Stock received from a supplier (21 CFR 1304.22(a)(2)(iv): name, address and DEA number
+    of the supplier, date received, quantity); creates the lot on first receipt."""
     for obj in (product, location):
         policy.require(actor, policy.RECORD_LEDGER, obj)
     clinic = actor_clinic(actor)
     quantity = to_quantity(quantity, product=product)
     lot_number = required_text(lot_number, "lot_number", "lot number")
     supplier_name = required_text(supplier_name, "supplier_name", "supplier's name")
+    supplier_address = required_text(supplier_address, "supplier_address", "supplier's address")
     invoice_number = required_text(invoice_number, "invoice_number", "invoice number")
     supplier_dea = required_dea(
         supplier_dea,
@@ -181,6 +182,8 @@ def record_administration(
             location=location,
             quantity=-quantity,
             patient_id=patient.pk,
+            patient_name=patient.full_name,
+            patient_address=patient.address,
             treatment_session_id=treatment_session_id,
             reason=note,
         )
@@ -211,6 +214,14 @@ def record_dispensing(
             code=Code.REMS_NO_HOME_USE,
             field="lot",
         )
+    if not patient.address.strip():
+        raise Refusal(
+            f"{patient.full_name} has no address on file: a dispensing record must carry the "
+            "patient's name and address (21 CFR 1304.22(c)). Add it to the patient's record "
+            "first.",
+            code=Code.PATIENT_ADDRESS_REQUIRED,
+            field="patient",
+        )
     quantity = to_quantity(quantity, product=lot.product)
     directions = required_text(directions, "directions", "directions for use")
     clinic = actor_clinic(actor)
@@ -224,6 +235,8 @@ def record_dispensing(
             location=location,
             quantity=-quantity,
             patient_id=patient.pk,
+            patient_name=patient.full_name,
+            patient_address=patient.address,
             directions=directions,
         )
         audit_entry(entry, actor=actor)
@@ -406,6 +419,8 @@ def record_correction(
             reason=reason,
             corrects_id=entry.pk,
             patient_id=entry.patient_id,
+            patient_name=entry.patient_name,
+            patient_address=entry.patient_address,
         )
         audit_entry(correction, actor=actor, detail=f"corrects #{entry.seq}")
     return correction
