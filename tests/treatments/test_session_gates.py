@@ -235,6 +235,37 @@ def test_an_out_of_range_reading_is_highlighted_and_alerts_the_prescribers(
     assert b"Vitals alerts waiting for a prescriber" in home.content
 
 
+@pytest.mark.parametrize(
+    ("reading", "codes", "text"),
+    [
+        ({"moaas": "2"}, ["sedation_deep"], "Deep sedation: MOAA/S 2 or below."),
+        ({"respiratory_rate": "8"}, ["respiratory_rate_low"], "Respiratory rate 8 or below."),
+        ({"respiratory_rate": "25"}, ["respiratory_rate_high"], "Respiratory rate 25 or above."),
+    ],
+)
+def test_deep_sedation_or_abnormal_breathing_is_highlighted_and_alerts_the_prescribers(
+    course, nurse, checked_in, django_capture_on_commit_callbacks, reading, codes, text
+):
+    course.time_point(checked_in, "pre_dose")
+    post(nurse, "plan", checked_in)
+    post(nurse, "start", checked_in)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(nurse, "vitals", checked_in, {"spo2": "97", **reading}, htmx=True)
+    assert response.status_code == 200
+    assert "ALERT raised to the prescribers: " + text in response.content.decode()
+    assert response.content.count(b'class="out-of-range"') == 1
+    alert = VitalsAlert.objects.get(session=checked_in)
+    assert alert.codes == codes and alert.is_open
+    assert [m.to for m in mail.outbox] == [[course.world.prescriber.email]]
+
+
+def test_moaas_3_and_respiratory_rate_9_to_24_raise_no_alert(course, nurse, checked_in):
+    for reading in ({"moaas": "3", "respiratory_rate": "9"}, {"respiratory_rate": "24"}):
+        assert post(nurse, "vitals", checked_in, {"spo2": "97", **reading}).status_code == 302
+    assert not VitalsAlert.objects.filter(session=checked_in).exists()
+
+
 def client_for_prescriber_home(course):
     from django.test import Client
 

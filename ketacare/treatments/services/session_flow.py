@@ -220,7 +220,9 @@ def record_vitals(
         raise NotFound("Not found.")
     if errors:
         raise refusal_of(errors)
-    readings = {k: v for k, v in values.items() if k != "respiratory_rate" and v is not None}
+    readings: dict[str, int] = {k: v for k, v in values.items() if v is not None}
+    if moaas is not None:
+        readings["moaas"] = moaas
     try:
         alerts = vitals_alerts(readings)
     except DosingError as exc:
