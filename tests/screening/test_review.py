@@ -56,11 +56,11 @@ def test_findings_recompute_eligibility(world, client_for, submitted):
     client = client_for(world.clinician)
     response = client.post(
         f"/screening/patients/{world.patient.pk}/findings/",
-        {"screening_systolic": "170", "screening_diastolic": "95"},
+        {"screening_systolic": "160", "screening_diastolic": "95"},
     )
     assert response.status_code == 302
     page = _summary(client, world).content.decode()
-    assert "Uncontrolled hypertension: screening BP above 160/100. (170/95)" in page
+    assert "Uncontrolled hypertension: screening BP at or above 160/100. (160/95)" in page
     response = client.post(
         f"/screening/patients/{world.patient.pk}/findings/",
         {"screening_systolic": "120", "screening_diastolic": ""},
