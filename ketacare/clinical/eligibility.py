@@ -67,6 +67,7 @@ KETAMINE_HYPERSENSITIVITY: Final = "ketamine_hypersensitivity"
 ACTIVE_PSYCHOSIS: Final = "active_psychosis"
 SCHIZOPHRENIA: Final = "schizophrenia"
 PREGNANCY: Final = "pregnancy"
+PREGNANCY_TEST_NEEDED: Final = "pregnancy_test_needed"
 UNCONTROLLED_HYPERTENSION: Final = "uncontrolled_hypertension"
 SCREENING_BP_MISSING: Final = "screening_bp_missing"
 SUBSTANCE_USE_DISORDER: Final = "substance_use_disorder"
@@ -103,6 +104,8 @@ REASON_TEXT: Final[Mapping[str, str]] = {
     ACTIVE_PSYCHOSIS: "Active psychosis.",
     SCHIZOPHRENIA: "Schizophrenia.",
     PREGNANCY: "Pregnancy.",
+    PREGNANCY_TEST_NEEDED: "Not sure whether pregnant: a negative pregnancy test is needed "
+    "before the first dose.",
     UNCONTROLLED_HYPERTENSION: "Uncontrolled hypertension: screening BP at or above 160/100.",
     SCREENING_BP_MISSING: "No screening blood pressure recorded.",
     SUBSTANCE_USE_DISORDER: "Current or recent substance-use disorder.",
@@ -152,6 +155,9 @@ class MedicalHistory:
     active_psychosis: bool = False
     schizophrenia: bool = False
     pregnant: bool = False
+    # Not sure whether pregnant: not a contraindication, a test before the first dose (a hold
+    # at check-in until a negative test is recorded)
+    pregnancy_unsure: bool = False
     # Relative contraindications
     substance_use_disorder: bool = False
     bipolar_disorder: bool = False
@@ -288,6 +294,8 @@ def assess_eligibility(
     for name, code in _RELATIVE:
         if getattr(history, name):
             add(common, code, NEEDS_REVIEW)
+    if history.pregnancy_unsure and not history.pregnant:
+        add(common, PREGNANCY_TEST_NEEDED, ELIGIBLE)
     if history.age < MIN_AGE:
         add(common, AGE_UNDER_18, INELIGIBLE)
     elif history.age > REVIEW_ABOVE_AGE:

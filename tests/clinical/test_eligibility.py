@@ -127,6 +127,16 @@ def test_uncontrolled_hypertension_is_the_dose_hold_160_over_100(
         assert f"({systolic}/{diastolic})" in result["iv"].reasons[0].text
 
 
+def test_not_sure_about_pregnancy_is_a_test_before_the_first_dose_not_a_contraindication() -> None:
+    result = assess(with_(pregnancy_unsure=True))
+    assert statuses(result) == dict.fromkeys(ROUTES, ELIGIBLE)
+    for route in ROUTES:
+        assert codes(result, route) == [e.PREGNANCY_TEST_NEEDED]
+    assert "negative pregnancy test" in result["iv"].reasons[0].text
+    pregnant = assess(with_(pregnant=True, pregnancy_unsure=True))
+    assert codes(pregnant, "iv") == [e.PREGNANCY]
+
+
 @pytest.mark.parametrize(("systolic", "diastolic"), [(159, 99), (160, 90), (150, 100)])
 def test_screening_ineligible_exactly_when_the_dose_would_be_held(
     systolic: int, diastolic: int

@@ -346,6 +346,8 @@ def test_the_patients_answers_become_the_contraindication_checklist(world, clien
                   "prior_ketamine": "no"}  # fmt: skip
     do_intake(world, steps={"medical": medical, "treatments": treatments})
     page = _summary(client_for(world.clinician), world).content.decode()
-    assert "Pregnancy." in page  # not sure counts as not ruled out
+    # not sure is a test before the first dose, not a contraindication
+    assert "Not sure whether pregnant: a negative pregnancy test is needed" in page
+    assert "Pregnancy." not in page
     assert "Significant cardiovascular disease." in page
     assert "Esketamine requires treatment-resistant depression" in page and "(1 recorded)" in page

@@ -81,6 +81,42 @@ def test_possible_pregnancy_stops_the_check_in(course, nurse):
     assert "contraindication" in str(response.context["checkin_form"].errors["pregnancy"])
 
 
+def _screened_not_sure_about_pregnancy(patient):
+    from django.utils import timezone
+
+    from ketacare.screening.models import IntakeStep, Screening
+
+    medical = {
+        "aneurysmal_vascular_disease": "no", "arteriovenous_malformation": "no",
+        "intracerebral_hemorrhage": "no", "cardiovascular_disease": "no",
+        "high_blood_pressure": "no", "raised_intracranial_pressure": "no",
+        "raised_intraocular_pressure": "no", "liver_disease": "none",
+        "interstitial_cystitis": "no", "pregnancy": "unsure",
+    }  # fmt: skip
+    screening = Screening.objects.filter(patient=patient).latest("started_at", "id")
+    now = timezone.now()
+    IntakeStep.objects.create(
+        screening=screening, step="medical", data=medical, saved_at=now, completed_at=now
+    )
+
+
+def test_not_sure_about_pregnancy_holds_the_first_dose_until_a_negative_test(course, nurse):
+    _screened_not_sure_about_pregnancy(course.world.patient)
+    first = course.book()
+    reported = {**CHECKLIST, "pregnancy": "reported_not_pregnant"}
+    response = post(nurse, "check_in", first, reported)
+    assert response.status_code == 400
+    assert "record a negative pregnancy test before the first dose" in str(
+        response.context["checkin_form"].errors["pregnancy"]
+    )
+    first.refresh_from_db()
+    assert first.checked_in_at is None
+    assert post(nurse, "check_in", first, CHECKLIST).status_code == 302  # negative test today
+    later = course.book(start=first.scheduled_start + dt.timedelta(days=2))
+    course.clock.shift(dt.timedelta(days=2))
+    assert post(nurse, "check_in", later, reported).status_code == 302
+
+
 # --- the blood-pressure gate
 
 
