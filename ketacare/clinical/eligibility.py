@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields
 from typing import Any, Final
 
 from .dosing.codes import ROUTE_HOME_TROCHE, ROUTE_IM, ROUTE_IV, ROUTE_NASAL, ROUTES
+from .dosing.thresholds import BP_HOLD_DIASTOLIC, BP_HOLD_SYSTOLIC
 from .instruments.base import ScoreResult
 from .instruments.codes import LOW, NONE
 
@@ -32,9 +33,9 @@ INDICATIONS: Final = (DEPRESSION, ANXIETY, PTSD, OCD, PAIN)
 # Age limits (clinic-configurable defaults)
 MIN_AGE: Final = 18
 REVIEW_ABOVE_AGE: Final = 75
-# Uncontrolled hypertension at screening: above 160/100 (systolic > 160 or diastolic > 100)
-SCREENING_SYSTOLIC_ABOVE: Final = 160
-SCREENING_DIASTOLIC_ABOVE: Final = 100
+# Uncontrolled hypertension at screening: the dose hold's line, BP_HOLD_SYSTOLIC /
+# BP_HOLD_DIASTOLIC (systolic >= 160 or diastolic >= 100), so that a patient screened
+# eligible is not one every dose would be held for
 # Treatment-resistant depression: at least two adequate antidepressant trials (Spravato
 # label; the usual TRD definition)
 TREATMENT_RESISTANT_TRIALS: Final = 2
@@ -66,6 +67,7 @@ KETAMINE_HYPERSENSITIVITY: Final = "ketamine_hypersensitivity"
 ACTIVE_PSYCHOSIS: Final = "active_psychosis"
 SCHIZOPHRENIA: Final = "schizophrenia"
 PREGNANCY: Final = "pregnancy"
+PREGNANCY_TEST_NEEDED: Final = "pregnancy_test_needed"
 UNCONTROLLED_HYPERTENSION: Final = "uncontrolled_hypertension"
 SCREENING_BP_MISSING: Final = "screening_bp_missing"
 SUBSTANCE_USE_DISORDER: Final = "substance_use_disorder"
@@ -102,7 +104,9 @@ REASON_TEXT: Final[Mapping[str, str]] = {
     ACTIVE_PSYCHOSIS: "Active psychosis.",
     SCHIZOPHRENIA: "Schizophrenia.",
     PREGNANCY: "Pregnancy.",
-    UNCONTROLLED_HYPERTENSION: "Uncontrolled hypertension: screening BP above 160/100.",
+    PREGNANCY_TEST_NEEDED: "Not sure whether pregnant: a negative pregnancy test is needed "
+    "before the first dose.",
+    UNCONTROLLED_HYPERTENSION: "Uncontrolled hypertension: screening BP at or above 160/100.",
     SCREENING_BP_MISSING: "No screening blood pressure recorded.",
     SUBSTANCE_USE_DISORDER: "Current or recent substance-use disorder.",
     BIPOLAR_DISORDER: "Bipolar disorder: risk of mania.",
@@ -151,6 +155,9 @@ class MedicalHistory:
     active_psychosis: bool = False
     schizophrenia: bool = False
     pregnant: bool = False
+    # Not sure whether pregnant: not a contraindication, a test before the first dose (a hold
+    # at check-in until a negative test is recorded)
+    pregnancy_unsure: bool = False
     # Relative contraindications
     substance_use_disorder: bool = False
     bipolar_disorder: bool = False
@@ -282,11 +289,13 @@ def assess_eligibility(
     systolic, diastolic = history.screening_systolic, history.screening_diastolic
     if systolic is None or diastolic is None:
         add(common, SCREENING_BP_MISSING, NEEDS_REVIEW)
-    elif systolic > SCREENING_SYSTOLIC_ABOVE or diastolic > SCREENING_DIASTOLIC_ABOVE:
+    elif systolic >= BP_HOLD_SYSTOLIC or diastolic >= BP_HOLD_DIASTOLIC:
         add(common, UNCONTROLLED_HYPERTENSION, INELIGIBLE, f"({systolic:g}/{diastolic:g})")
     for name, code in _RELATIVE:
         if getattr(history, name):
             add(common, code, NEEDS_REVIEW)
+    if history.pregnancy_unsure and not history.pregnant:
+        add(common, PREGNANCY_TEST_NEEDED, ELIGIBLE)
     if history.age < MIN_AGE:
         add(common, AGE_UNDER_18, INELIGIBLE)
     elif history.age > REVIEW_ABOVE_AGE:

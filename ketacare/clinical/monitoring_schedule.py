@@ -307,6 +307,7 @@ CHECK_ESCORT: Final = "escort_arranged"
 CHECK_MEDICATIONS: Final = "medications_reviewed"
 CHECK_PREGNANCY: Final = "pregnancy_excluded"
 CHECK_ASSESSMENTS: Final = "assessments_completed"
+CHECK_PREGNANCY_TEST: Final = "pregnancy_test_recorded"
 CHECKLIST_TEXT: Final[Mapping[str, str]] = {
     CHECK_IDENTITY: "Confirm the patient's identity (two identifiers).",
     CHECK_FASTING: "Confirm the patient has followed the fasting instructions.",
@@ -315,6 +316,8 @@ CHECKLIST_TEXT: Final[Mapping[str, str]] = {
     CHECK_PREGNANCY: "Pregnancy must be excluded: it is a contraindication to ketamine and "
     "esketamine. Do not dose; tell the prescriber.",
     CHECK_ASSESSMENTS: "Complete the assessments due before this session.",
+    CHECK_PREGNANCY_TEST: "The patient was not sure whether pregnant at screening: record a "
+    "negative pregnancy test before the first dose.",
 }
 
 PREGNANCY_NOT_APPLICABLE: Final = "not_applicable"
@@ -338,9 +341,12 @@ def checklist_problems(
     pregnancy: str,
     assessments_completed: bool,
     at_home: bool = False,
+    pregnancy_test_required: bool = False,
 ) -> list[str]:
     """The pre-dose checklist items not satisfied (empty = the patient may be checked in).
-    At home the named monitor stays instead of an escort (clinical-reference.md §4)."""
+    At home the named monitor stays instead of an escort (clinical-reference.md §4).
+    `pregnancy_test_required` (the patient was not sure at screening and no negative test is
+    recorded yet): only a negative test today excludes pregnancy."""
     problems = []
     if identity_confirmed is not True:
         problems.append(CHECK_IDENTITY)
@@ -352,6 +358,8 @@ def checklist_problems(
         problems.append(CHECK_MEDICATIONS)
     if pregnancy not in PREGNANCY_ANSWERS or pregnancy == PREGNANCY_POSSIBLE:
         problems.append(CHECK_PREGNANCY)
+    elif pregnancy_test_required and pregnancy != PREGNANCY_NEGATIVE_TEST:
+        problems.append(CHECK_PREGNANCY_TEST)
     if assessments_completed is not True:
         problems.append(CHECK_ASSESSMENTS)
     return problems

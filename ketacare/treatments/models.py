@@ -17,6 +17,9 @@ from ketacare.clinical.dosing import (
     DIASTOLIC_HIGH,
     HEART_RATE_HIGH,
     HEART_RATE_LOW,
+    RESPIRATORY_RATE_HIGH,
+    RESPIRATORY_RATE_LOW,
+    SEDATION_DEEP,
     SPO2_LOW,
     SYSTOLIC_HIGH,
 )
@@ -367,6 +370,9 @@ ALERT_FIELD = {
     HEART_RATE_HIGH: "heart_rate",
     HEART_RATE_LOW: "heart_rate",
     SPO2_LOW: "spo2",
+    RESPIRATORY_RATE_LOW: "respiratory_rate",
+    RESPIRATORY_RATE_HIGH: "respiratory_rate",
+    SEDATION_DEEP: "moaas",
 }
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from ketacare.clinical import eligibility as e
+from ketacare.clinical.dosing import BP_HOLD, plan_dose
 from ketacare.clinical.eligibility import (
     ELIGIBLE,
     INELIGIBLE,
@@ -110,12 +112,12 @@ def test_substance_use_needs_review_in_clinic_and_rules_out_home_dosing() -> Non
 @pytest.mark.parametrize(
     ("systolic", "diastolic", "status"),
     [
-        (160, 100, ELIGIBLE),
-        (161, 90, INELIGIBLE),
-        (150, 101, INELIGIBLE),
+        (159, 99, ELIGIBLE),
+        (160, 90, INELIGIBLE),
+        (150, 100, INELIGIBLE),
     ],
 )
-def test_uncontrolled_hypertension_is_above_160_over_100(
+def test_uncontrolled_hypertension_is_the_dose_hold_160_over_100(
     systolic: int, diastolic: int, status: str
 ) -> None:
     result = assess(with_(screening_systolic=systolic, screening_diastolic=diastolic))
@@ -123,6 +125,32 @@ def test_uncontrolled_hypertension_is_above_160_over_100(
     if status == INELIGIBLE:
         assert codes(result, "iv") == [e.UNCONTROLLED_HYPERTENSION]
         assert f"({systolic}/{diastolic})" in result["iv"].reasons[0].text
+
+
+def test_not_sure_about_pregnancy_is_a_test_before_the_first_dose_not_a_contraindication() -> None:
+    result = assess(with_(pregnancy_unsure=True))
+    assert statuses(result) == dict.fromkeys(ROUTES, ELIGIBLE)
+    for route in ROUTES:
+        assert codes(result, route) == [e.PREGNANCY_TEST_NEEDED]
+    assert "negative pregnancy test" in result["iv"].reasons[0].text
+    pregnant = assess(with_(pregnant=True, pregnancy_unsure=True))
+    assert codes(pregnant, "iv") == [e.PREGNANCY]
+
+
+@pytest.mark.parametrize(("systolic", "diastolic"), [(159, 99), (160, 90), (150, 100)])
+def test_screening_ineligible_exactly_when_the_dose_would_be_held(
+    systolic: int, diastolic: int
+) -> None:
+    """Clinical reference §4: the screening line is the dose hold's line (§3)."""
+    vitals = {"systolic": systolic, "diastolic": diastolic, "heart_rate": 70, "spo2": 98}
+    held = (
+        BP_HOLD
+        in plan_dose(
+            "iv-depression", weight_kg=70, vitals=vitals, at=datetime(2026, 3, 10, tzinfo=UTC)
+        ).reasons
+    )
+    result = assess(with_(screening_systolic=systolic, screening_diastolic=diastolic))
+    assert (result["iv"].status == INELIGIBLE) == held
 
 
 @pytest.mark.parametrize("missing", ["screening_systolic", "screening_diastolic"])

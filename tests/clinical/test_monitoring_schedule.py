@@ -17,6 +17,7 @@ from ketacare.clinical.monitoring_schedule import (
     CHECK_ESCORT,
     CHECK_IDENTITY,
     CHECK_PREGNANCY,
+    CHECK_PREGNANCY_TEST,
     MOAAS_ALERT,
     PHASE_CHECKED_IN,
     PHASE_DISCHARGED,
@@ -286,6 +287,21 @@ def test_a_complete_checklist_has_no_problem():
     assert checklist_problems(**{**ok, "assessments_completed": False}) == [CHECK_ASSESSMENTS]
     assert checklist_problems(**{**ok, "escort_arranged": False}) == [CHECK_ESCORT]
     assert checklist_problems(**{**ok, "escort_arranged": False}, at_home=True) == []
+
+
+def test_a_required_pregnancy_test_accepts_only_a_negative_test_today():
+    ok = dict(
+        identity_confirmed=True,
+        fasting_confirmed=True,
+        escort_arranged=True,
+        medications_reviewed=True,
+        assessments_completed=True,
+        pregnancy_test_required=True,
+    )
+    assert checklist_problems(**ok, pregnancy="negative_test") == []
+    for answer in ("reported_not_pregnant", "not_applicable"):
+        assert checklist_problems(**ok, pregnancy=answer) == [CHECK_PREGNANCY_TEST]
+    assert checklist_problems(**ok, pregnancy="possible") == [CHECK_PREGNANCY]
 
 
 def test_preparation_advice_covers_fasting_and_a_driver_home():

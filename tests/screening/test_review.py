@@ -56,11 +56,11 @@ def test_findings_recompute_eligibility(world, client_for, submitted):
     client = client_for(world.clinician)
     response = client.post(
         f"/screening/patients/{world.patient.pk}/findings/",
-        {"screening_systolic": "170", "screening_diastolic": "95"},
+        {"screening_systolic": "160", "screening_diastolic": "95"},
     )
     assert response.status_code == 302
     page = _summary(client, world).content.decode()
-    assert "Uncontrolled hypertension: screening BP above 160/100. (170/95)" in page
+    assert "Uncontrolled hypertension: screening BP at or above 160/100. (160/95)" in page
     response = client.post(
         f"/screening/patients/{world.patient.pk}/findings/",
         {"screening_systolic": "120", "screening_diastolic": ""},
@@ -346,6 +346,8 @@ def test_the_patients_answers_become_the_contraindication_checklist(world, clien
                   "prior_ketamine": "no"}  # fmt: skip
     do_intake(world, steps={"medical": medical, "treatments": treatments})
     page = _summary(client_for(world.clinician), world).content.decode()
-    assert "Pregnancy." in page  # not sure counts as not ruled out
+    # not sure is a test before the first dose, not a contraindication
+    assert "Not sure whether pregnant: a negative pregnancy test is needed" in page
+    assert "Pregnancy." not in page
     assert "Significant cardiovascular disease." in page
     assert "Esketamine requires treatment-resistant depression" in page and "(1 recorded)" in page

@@ -81,6 +81,42 @@ def test_possible_pregnancy_stops_the_check_in(course, nurse):
     assert "contraindication" in str(response.context["checkin_form"].errors["pregnancy"])
 
 
+def _screened_not_sure_about_pregnancy(patient):
+    from django.utils import timezone
+
+    from ketacare.screening.models import IntakeStep, Screening
+
+    medical = {
+        "aneurysmal_vascular_disease": "no", "arteriovenous_malformation": "no",
+        "intracerebral_hemorrhage": "no", "cardiovascular_disease": "no",
+        "high_blood_pressure": "no", "raised_intracranial_pressure": "no",
+        "raised_intraocular_pressure": "no", "liver_disease": "none",
+        "interstitial_cystitis": "no", "pregnancy": "unsure",
+    }  # fmt: skip
+    screening = Screening.objects.filter(patient=patient).latest("started_at", "id")
+    now = timezone.now()
+    IntakeStep.objects.create(
+        screening=screening, step="medical", data=medical, saved_at=now, completed_at=now
+    )
+
+
+def test_not_sure_about_pregnancy_holds_the_first_dose_until_a_negative_test(course, nurse):
+    _screened_not_sure_about_pregnancy(course.world.patient)
+    first = course.book()
+    reported = {**CHECKLIST, "pregnancy": "reported_not_pregnant"}
+    response = post(nurse, "check_in", first, reported)
+    assert response.status_code == 400
+    assert "record a negative pregnancy test before the first dose" in str(
+        response.context["checkin_form"].errors["pregnancy"]
+    )
+    first.refresh_from_db()
+    assert first.checked_in_at is None
+    assert post(nurse, "check_in", first, CHECKLIST).status_code == 302  # negative test today
+    later = course.book(start=first.scheduled_start + dt.timedelta(days=2))
+    course.clock.shift(dt.timedelta(days=2))
+    assert post(nurse, "check_in", later, reported).status_code == 302
+
+
 # --- the blood-pressure gate
 
 
@@ -233,6 +269,37 @@ def test_an_out_of_range_reading_is_highlighted_and_alerts_the_prescribers(
     assert "Lovelace" not in mail.outbox[0].body  # no patient details by email
     home = client_for_prescriber_home(course)
     assert b"Vitals alerts waiting for a prescriber" in home.content
+
+
+@pytest.mark.parametrize(
+    ("reading", "codes", "text"),
+    [
+        ({"moaas": "2"}, ["sedation_deep"], "Deep sedation: MOAA/S 2 or below."),
+        ({"respiratory_rate": "8"}, ["respiratory_rate_low"], "Respiratory rate 8 or below."),
+        ({"respiratory_rate": "25"}, ["respiratory_rate_high"], "Respiratory rate 25 or above."),
+    ],
+)
+def test_deep_sedation_or_abnormal_breathing_is_highlighted_and_alerts_the_prescribers(
+    course, nurse, checked_in, django_capture_on_commit_callbacks, reading, codes, text
+):
+    course.time_point(checked_in, "pre_dose")
+    post(nurse, "plan", checked_in)
+    post(nurse, "start", checked_in)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(nurse, "vitals", checked_in, {"spo2": "97", **reading}, htmx=True)
+    assert response.status_code == 200
+    assert "ALERT raised to the prescribers: " + text in response.content.decode()
+    assert response.content.count(b'class="out-of-range"') == 1
+    alert = VitalsAlert.objects.get(session=checked_in)
+    assert alert.codes == codes and alert.is_open
+    assert [m.to for m in mail.outbox] == [[course.world.prescriber.email]]
+
+
+def test_moaas_3_and_respiratory_rate_9_to_24_raise_no_alert(course, nurse, checked_in):
+    for reading in ({"moaas": "3", "respiratory_rate": "9"}, {"respiratory_rate": "24"}):
+        assert post(nurse, "vitals", checked_in, {"spo2": "97", **reading}).status_code == 302
+    assert not VitalsAlert.objects.filter(session=checked_in).exists()
 
 
 def client_for_prescriber_home(course):

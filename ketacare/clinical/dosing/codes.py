@@ -53,6 +53,9 @@ DIASTOLIC_HIGH: Final = "diastolic_high"
 HEART_RATE_HIGH: Final = "heart_rate_high"
 HEART_RATE_LOW: Final = "heart_rate_low"
 SPO2_LOW: Final = "spo2_low"
+RESPIRATORY_RATE_LOW: Final = "respiratory_rate_low"
+RESPIRATORY_RATE_HIGH: Final = "respiratory_rate_high"
+SEDATION_DEEP: Final = "sedation_deep"
 
 ALERT_TEXT: Final = {
     SYSTOLIC_HIGH: "Systolic BP above 180.",
@@ -60,6 +63,9 @@ ALERT_TEXT: Final = {
     HEART_RATE_HIGH: "Heart rate above 130.",
     HEART_RATE_LOW: "Heart rate below 50.",
     SPO2_LOW: "SpO2 below 90%.",
+    RESPIRATORY_RATE_LOW: "Respiratory rate 8 or below.",
+    RESPIRATORY_RATE_HIGH: "Respiratory rate 25 or above.",
+    SEDATION_DEEP: "Deep sedation: MOAA/S 2 or below.",
 }
 
 # Discharge criteria (discharge_check returns the ones not met)

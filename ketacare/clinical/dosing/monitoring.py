@@ -14,6 +14,9 @@ from .codes import (
     HEART_RATE_HIGH,
     HEART_RATE_LOW,
     OBSERVATION_TIME_MET,
+    RESPIRATORY_RATE_HIGH,
+    RESPIRATORY_RATE_LOW,
+    SEDATION_DEEP,
     SPO2_LOW,
     SYSTOLIC_HIGH,
 )
@@ -23,17 +26,21 @@ from .thresholds import (
     ALERT_DIASTOLIC_ABOVE,
     ALERT_HEART_RATE_ABOVE,
     ALERT_HEART_RATE_BELOW,
+    ALERT_MOAAS_AT_OR_BELOW,
+    ALERT_RESPIRATORY_RATE_AT_OR_ABOVE,
+    ALERT_RESPIRATORY_RATE_AT_OR_BELOW,
     ALERT_SPO2_BELOW,
     ALERT_SYSTOLIC_ABOVE,
     BP_HOLD_DIASTOLIC,
     BP_HOLD_SYSTOLIC,
 )
-from .vitals import read_vitals
+from .vitals import read_moaas, read_respiratory_rate, read_vitals
 
 
 def vitals_alerts(vitals: Mapping[str, Any]) -> list[str]:
     """Alert codes for a reading taken during or after a dose. Readings may be partial
-    (e.g. SpO2 alone); absent ones raise no alert."""
+    (e.g. SpO2 alone); absent ones raise no alert. Besides the pre-dose names the mapping
+    may hold "respiratory_rate" (breaths per minute) and "moaas" (sedation, 0-5)."""
     readings = read_vitals(vitals)
     alerts: list[str] = []
     if readings.get("systolic", 0) > ALERT_SYSTOLIC_ABOVE:
@@ -48,6 +55,14 @@ def vitals_alerts(vitals: Mapping[str, Any]) -> list[str]:
     spo2 = readings.get("spo2")
     if spo2 is not None and spo2 < ALERT_SPO2_BELOW:
         alerts.append(SPO2_LOW)
+    respiratory_rate = read_respiratory_rate(vitals)
+    if respiratory_rate is not None and respiratory_rate <= ALERT_RESPIRATORY_RATE_AT_OR_BELOW:
+        alerts.append(RESPIRATORY_RATE_LOW)
+    if respiratory_rate is not None and respiratory_rate >= ALERT_RESPIRATORY_RATE_AT_OR_ABOVE:
+        alerts.append(RESPIRATORY_RATE_HIGH)
+    moaas = read_moaas(vitals)
+    if moaas is not None and moaas <= ALERT_MOAAS_AT_OR_BELOW:
+        alerts.append(SEDATION_DEEP)
     return alerts
 
 

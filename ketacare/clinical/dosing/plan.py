@@ -195,8 +195,9 @@ def plan_dose(
             reasons.remove(code)
             overridden.append(code)
 
+    # No rate for a dose of 0 or less: it is refused (dose_not_allowed), never a pump setting
     rate = None
-    if dose is not None and protocol.infusion_minutes:
+    if dose is not None and dose > 0 and protocol.infusion_minutes:
         rate = round_mg(Decimal(repr(dose)) / protocol.infusion_minutes, "0.01")
     return DoseDecision(
         allowed=not reasons,

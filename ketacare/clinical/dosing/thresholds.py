@@ -24,6 +24,11 @@ ALERT_DIASTOLIC_ABOVE: Final = 110
 ALERT_HEART_RATE_ABOVE: Final = 130
 ALERT_HEART_RATE_BELOW: Final = 50
 ALERT_SPO2_BELOW: Final = 90
+# Breathing: respiratory rate <= 8 or >= 25 (NEWS2's highest band), breaths per minute
+ALERT_RESPIRATORY_RATE_AT_OR_BELOW: Final = 8
+ALERT_RESPIRATORY_RATE_AT_OR_ABOVE: Final = 25
+# Deep sedation: MOAA/S <= 2 (0 no response ... 5 fully alert)
+ALERT_MOAAS_AT_OR_BELOW: Final = 2
 
 # Spravato label: check BP about 40 minutes after dosing, observe at least 2 hours, and no
 # driving until the next day after a restful sleep

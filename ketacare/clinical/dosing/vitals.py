@@ -1,4 +1,5 @@
-"""Reading a vitals mapping: {"systolic", "diastolic", "heart_rate", "spo2"} -> numbers."""
+"""Reading a vitals mapping: {"systolic", "diastolic", "heart_rate", "spo2"} -> numbers, and
+the monitoring-only readings "respiratory_rate" and "moaas"."""
 
 from __future__ import annotations
 
@@ -29,3 +30,29 @@ def read_vitals(vitals: Mapping[str, Any] | None) -> dict[str, float]:
             raise DosingError(f"vitals[{name!r}] = {value!r} is not a possible reading")
         readings[name] = value
     return readings
+
+
+MOAAS_SCORES: Final = range(6)  # MOAA/S: 0 no response to a painful stimulus ... 5 fully alert
+
+
+def read_respiratory_rate(vitals: Mapping[str, Any]) -> float | None:
+    """vitals["respiratory_rate"] (breaths per minute), None when absent. Raises DosingError
+    for a value that is not a non-negative number (0 is apnoea, a real reading)."""
+    value = vitals.get("respiratory_rate")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise DosingError(f"vitals['respiratory_rate'] must be a number, not {value!r}")
+    if not math.isfinite(value) or value < 0:
+        raise DosingError(f"vitals['respiratory_rate'] = {value!r} is not a possible reading")
+    return value
+
+
+def read_moaas(vitals: Mapping[str, Any]) -> int | None:
+    """vitals["moaas"], a whole score 0-5, None when absent. Raises DosingError otherwise."""
+    value = vitals.get("moaas")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value not in MOAAS_SCORES:
+        raise DosingError(f"vitals['moaas'] must be a score from 0 to 5, not {value!r}")
+    return value

@@ -22,6 +22,7 @@ from .eligibility import (
     intake_answers,
     latest_by_instrument,
     medical_history,
+    pregnancy_test_needed,
     score_of,
 )
 from .home import audited_home_context
@@ -71,6 +72,7 @@ __all__ = [
     "decisions_for_api", "due_assessments_for", "eligibility_for", "get_assessment_for",
     "get_decision_for", "home_context", "indications_of", "intake_answers", "intake_bundle",
     "intake_overview", "latest_by_instrument", "latest_screening", "may_read_screening",
+    "pregnancy_test_needed",
     "medical_history", "notes_visible", "open_screening", "patient_request_for",
     "patient_screening_page", "policy_of", "reassessment_offered", "schedule_of", "score_of",
     "screening_summary", "settings_for", "stored_step", "urgent_task_for",

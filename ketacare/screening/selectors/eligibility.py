@@ -80,7 +80,8 @@ def medical_history(
     patient: Patient, screening: Screening, answers: Mapping[str, Mapping[str, Any]], day: dt.date
 ) -> MedicalHistory:
     """The eligibility checklist from the patient's intake answers and the clinician's
-    findings. A pregnancy the patient is not sure about counts as not ruled out."""
+    findings. A pregnancy the patient is not sure about is not a contraindication: it
+    needs a negative test before the first dose (see `pregnancy_test_needed`)."""
     med = answers.get("medical", {})
     psy = answers.get("psychiatric", {})
     meds = answers.get("medications", {})
@@ -98,7 +99,8 @@ def medical_history(
         ketamine_hypersensitivity=is_yes(meds.get("ketamine_hypersensitivity")),
         active_psychosis=is_yes(psy.get("active_psychosis")),
         schizophrenia=is_yes(psy.get("schizophrenia")),
-        pregnant=pregnancy in ("pregnant", "unsure"),
+        pregnant=pregnancy == "pregnant",
+        pregnancy_unsure=pregnancy == PREGNANCY_UNSURE,
         substance_use_disorder=is_yes(psy.get("substance_use_disorder")),
         bipolar_disorder=is_yes(psy.get("bipolar_disorder")),
         cardiovascular_disease=is_yes(med.get("cardiovascular_disease")),
@@ -112,6 +114,21 @@ def medical_history(
         validated_home_bp_cuff=screening.validated_home_bp_cuff,
         supervised_first_dose_without_sae=screening.supervised_first_dose_without_sae,
     )
+
+
+PREGNANCY_UNSURE = "unsure"  # the intake's "not sure" answer
+
+
+def pregnancy_test_needed(patient: Patient) -> bool:
+    """Whether the patient's latest screening says they are not sure whether pregnant: the
+    check-in then needs a negative pregnancy test until one has been recorded."""
+    from .intake import latest_screening
+
+    screening = latest_screening(patient)
+    if screening is None:
+        return False
+    answers = intake_answers({s.step: s for s in screening.steps.all()})
+    return answers.get("medical", {}).get("pregnancy") == PREGNANCY_UNSURE
 
 
 def eligibility_for(

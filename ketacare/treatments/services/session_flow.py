@@ -17,6 +17,7 @@ from ketacare.clinical.dosing import DosingError, vitals_alerts
 from ketacare.clinical.monitoring_schedule import (
     CHECKLIST_TEXT,
     MOAAS_SCALE,
+    PREGNANCY_NEGATIVE_TEST,
     TIME_POINTS,
     checklist_problems,
     time_point_problem,
@@ -25,6 +26,7 @@ from ketacare.clinical.vitals_ranges import PLAUSIBLE
 from ketacare.core import policy
 from ketacare.core.errors import NotFound, Refusal
 from ketacare.protocols.selectors import current_version
+from ketacare.screening.selectors import pregnancy_test_needed
 
 from .. import notifications
 from ..constants import NASAL_ROUTE
@@ -51,12 +53,24 @@ CHECKLIST_FIELDS = {
     "escort_arranged": "escort_arranged",
     "medications_reviewed": "medications_reviewed",
     "pregnancy_excluded": "pregnancy",
+    "pregnancy_test_recorded": "pregnancy",
     "assessments_completed": "assessments_completed",
 }
 CONCOMITANT = (
     "takes_benzodiazepines", "takes_sedative_hypnotics", "takes_psychostimulants", "takes_maois",
     "takes_opioids",
 )  # fmt: skip
+
+
+def _pregnancy_test_required(session: TreatmentSession) -> bool:
+    """Not sure whether pregnant at screening, and no negative test recorded at a check-in."""
+    if not pregnancy_test_needed(session.patient):
+        return False
+    return not (
+        TreatmentSession.objects.filter(patient=session.patient, pregnancy=PREGNANCY_NEGATIVE_TEST)
+        .exclude(checked_in_at=None)
+        .exists()
+    )
 
 
 def check_in(
@@ -88,6 +102,7 @@ def check_in(
         pregnancy=pregnancy,
         assessments_completed=assessments_completed,
         at_home=at_home,
+        pregnancy_test_required=_pregnancy_test_required(session),
     )
     errors: dict[str | None, list[str]] = {}
     for code in problems:
@@ -220,7 +235,9 @@ def record_vitals(
         raise NotFound("Not found.")
     if errors:
         raise refusal_of(errors)
-    readings = {k: v for k, v in values.items() if k != "respiratory_rate" and v is not None}
+    readings: dict[str, int] = {k: v for k, v in values.items() if v is not None}
+    if moaas is not None:
+        readings["moaas"] = moaas
     try:
         alerts = vitals_alerts(readings)
     except DosingError as exc:

@@ -17,6 +17,9 @@ from ketacare.clinical.dosing import (
     HEART_RATE_HIGH,
     HEART_RATE_LOW,
     OBSERVATION_TIME_MET,
+    RESPIRATORY_RATE_HIGH,
+    RESPIRATORY_RATE_LOW,
+    SEDATION_DEEP,
     SPO2_LOW,
     SYSTOLIC_HIGH,
     DosingError,
@@ -25,6 +28,7 @@ from ketacare.clinical.dosing import (
 )
 
 GOOD = {"systolic": 120, "diastolic": 80, "heart_rate": 70, "spo2": 98}
+GOOD_MONITORING = {**GOOD, "respiratory_rate": 16, "moaas": 5}
 DOSED = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 
 
@@ -45,6 +49,46 @@ def test_normal_vitals_raise_no_alert() -> None:
 def test_alert_thresholds(name: str, quiet: int, alarming: int, alert: str) -> None:
     assert vitals_alerts({**GOOD, name: quiet}) == []
     assert vitals_alerts({**GOOD, name: alarming}) == [alert]
+
+
+def test_normal_breathing_and_sedation_raise_no_alert() -> None:
+    assert vitals_alerts(GOOD_MONITORING) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "quiet", "alarming", "alert"),
+    [
+        ("respiratory_rate", 9, 8, RESPIRATORY_RATE_LOW),
+        ("respiratory_rate", 24, 25, RESPIRATORY_RATE_HIGH),
+        ("respiratory_rate", 9, 0, RESPIRATORY_RATE_LOW),  # apnoea is a reading, not missing
+        ("moaas", 3, 2, SEDATION_DEEP),
+        ("moaas", 3, 0, SEDATION_DEEP),
+    ],
+)
+def test_breathing_and_sedation_alert_thresholds(
+    name: str, quiet: int, alarming: int, alert: str
+) -> None:
+    """Clinical reference §3: respiratory rate <= 8 or >= 25, MOAA/S <= 2."""
+    assert vitals_alerts({**GOOD_MONITORING, name: quiet}) == []
+    assert vitals_alerts({**GOOD_MONITORING, name: alarming}) == [alert]
+    assert vitals_alerts({name: alarming}) == [alert]
+
+
+def test_sedation_and_breathing_alert_together_with_spo2() -> None:
+    assert vitals_alerts({"spo2": 85, "respiratory_rate": 6, "moaas": 1}) == [
+        SPO2_LOW,
+        RESPIRATORY_RATE_LOW,
+        SEDATION_DEEP,
+    ]
+
+
+@pytest.mark.parametrize(
+    "reading",
+    [{"respiratory_rate": -1}, {"respiratory_rate": "12"}, {"moaas": 6}, {"moaas": 2.0}],
+)
+def test_a_malformed_breathing_or_sedation_reading_raises(reading: dict[str, Any]) -> None:
+    with pytest.raises(DosingError):
+        vitals_alerts(reading)
 
 
 def test_partial_readings_alert_on_what_is_there() -> None:

@@ -167,9 +167,19 @@ def test_the_dose_is_rounded_half_up_to_0_1_mg() -> None:
     assert plan(dose_mg=35.05).dose_mg == 35.1
 
 
-@pytest.mark.parametrize("dose", [0, -5])
+@pytest.mark.parametrize("dose", [0, -5, -0.04])
 def test_a_dose_of_zero_or_less_is_not_allowed(dose: float) -> None:
     assert plan(dose_mg=dose).reasons == [DOSE_NOT_ALLOWED]
+
+
+@pytest.mark.parametrize("code", ["iv-depression", "iv-pain"])
+@pytest.mark.parametrize("dose", [0, -10, -0.04])
+def test_a_negative_or_zero_dose_is_refused_without_an_infusion_rate(
+    code: str, dose: float
+) -> None:
+    decision = plan_dose(code, weight_kg=70, dose_mg=dose, vitals=GOOD, at=AT)
+    assert not decision.allowed and decision.reasons == [DOSE_NOT_ALLOWED]
+    assert decision.infusion_rate_mg_per_min is None
 
 
 @pytest.mark.parametrize(("dose", "blocked"), [(70.0, False), (70.04, False), (70.1, True)])
