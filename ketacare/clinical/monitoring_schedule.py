@@ -25,6 +25,8 @@ from .dosing.codes import (
     ROUTE_NASAL,
 )
 from .dosing.thresholds import (
+    ALERT_RESPIRATORY_RATE_AT_OR_ABOVE,
+    ALERT_RESPIRATORY_RATE_AT_OR_BELOW,
     BP_HOLD_DIASTOLIC,
     BP_HOLD_SYSTOLIC,
     ESKETAMINE_BP_RECHECK_MINUTES,
@@ -396,8 +398,8 @@ def monitoring_discharge_check(
 # range prior to treatment session completion"): BP below the dose hold, as discharge requires;
 # heart rate and SpO2 within the range a dose may start in; the respiratory rate outside the
 # monitoring alert band (<= 8 or >= 25, NEWS2's highest band); fully alert (MOAA/S 5).
-DISCHARGE_RESPIRATORY_RATE_MIN: Final = 9
-DISCHARGE_RESPIRATORY_RATE_MAX: Final = 24
+DISCHARGE_RESPIRATORY_RATE_MIN: Final = ALERT_RESPIRATORY_RATE_AT_OR_BELOW + 1
+DISCHARGE_RESPIRATORY_RATE_MAX: Final = ALERT_RESPIRATORY_RATE_AT_OR_ABOVE - 1
 
 DISCHARGE_VITAL_BP: Final = "blood_pressure"
 DISCHARGE_VITAL_HEART_RATE: Final = "heart_rate"
