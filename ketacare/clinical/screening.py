@@ -1,4 +1,5 @@
-"""Rules of the screening workflow: which answers call for the crisis response, whether a
+"""Rules of the screening workflow: which answers call for the crisis response or a same-day
+review (an urgent task, and how urgent), whether a
 prescriber's route decision overrides the rule-based eligibility, which assessments are due,
 and when a prescriber must re-evaluate before another session may be scheduled.
 
@@ -15,7 +16,7 @@ from typing import Final
 
 from .eligibility import ELIGIBLE, INELIGIBLE, STATUSES
 from .instruments.base import ScoreResult
-from .instruments.codes import SUICIDAL_IDEATION, SUICIDE_RISK_HIGH
+from .instruments.codes import MODERATE, SUICIDAL_IDEATION, SUICIDE_RISK_HIGH
 from .instruments.registry import get_instrument
 
 # --- Crisis response ---------------------------------------------------------------------
@@ -38,6 +39,48 @@ def crisis_flags(result: ScoreResult) -> frozenset[str]:
     return frozenset(result.flags & CRISIS_FLAGS)
 
 
+# How urgent an urgent task is, least urgent first: a same-day review (C-SSRS `moderate`), or
+# the crisis path (crisis resources shown to the patient at once, the clinicians emailed).
+SAME_DAY: Final = "same_day"
+CRISIS: Final = "crisis"
+URGENCIES: Final = (SAME_DAY, CRISIS)
+
+
+@dataclass(frozen=True)
+class UrgentFollowUp:
+    """What a scored sheet asks of the clinic: an urgent task of this urgency, with the flags
+    that called for it (a C-SSRS `moderate` with only lifetime behaviour has none)."""
+
+    urgency: str
+    flags: frozenset[str]
+
+
+def more_urgent(a: str, b: str) -> str:
+    """The more urgent of two urgencies."""
+    return max(a, b, key=URGENCIES.index)
+
+
+def urgent_follow_up(result: ScoreResult) -> UrgentFollowUp | None:
+    """The urgent task a scored sheet opens, or None. Crisis flags (`crisis_flags`) are the
+    crisis path; a C-SSRS screener `moderate` (thoughts of a method, or lifetime behaviour)
+    is a same-day review (clinical-reference.md, approval for home)."""
+    flags = crisis_flags(result)
+    if flags:
+        return UrgentFollowUp(CRISIS, flags)
+    if result.code == CSSRS_CODE and result.severity == MODERATE:
+        return UrgentFollowUp(SAME_DAY, frozenset(result.flags & CRISIS_FLAGS))
+    return None
+
+
+def urgent_follow_up_so_far(code: str, answers: Mapping[int, int]) -> UrgentFollowUp | None:
+    """The urgent task already certain from a partly answered sheet (see
+    `crisis_flags_so_far`): the C-SSRS risk level, too, only rises with a yes.
+
+    Raises UnknownInstrument for an unknown code and InvalidAnswers for an invalid value.
+    """
+    return urgent_follow_up(_score_so_far(code, answers))
+
+
 def crisis_flags_so_far(code: str, answers: Mapping[int, int]) -> frozenset[str]:
     """Crisis flags already certain from a partly answered sheet (`{item_number: value}`,
     only valid values), so a patient who answers PHQ-9 item 9 and closes the browser is still
@@ -47,9 +90,14 @@ def crisis_flags_so_far(code: str, answers: Mapping[int, int]) -> frozenset[str]
 
     Raises UnknownInstrument for an unknown code and InvalidAnswers for an invalid value.
     """
+    return crisis_flags(_score_so_far(code, answers))
+
+
+def _score_so_far(code: str, answers: Mapping[int, int]) -> ScoreResult:
+    """A partly answered sheet scored with each unanswered item at its lowest value."""
     instrument = get_instrument(code)
     filled = [answers.get(item.number, item.allowed.start) for item in instrument.items]
-    return crisis_flags(instrument.score(filled))
+    return instrument.score(filled)
 
 
 # --- Route decisions ---------------------------------------------------------------------

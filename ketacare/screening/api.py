@@ -184,7 +184,9 @@ def create_assessment(request: AuthenticatedHttpRequest, payload: AssessmentIn) 
         # The clinical core's scoring error, answered at the edge with the item at fault.
         return Status(422, {"detail": f"answers: {exc}", "item": exc.item})
     body = _assessment_dict(assessment)
-    body.update(crisis=task is not None, urgent_task_id=task.pk if task else None)
+    body.update(
+        crisis=task is not None and task.is_crisis, urgent_task_id=task.pk if task else None
+    )
     return Status(201, body)
 
 

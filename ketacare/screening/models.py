@@ -16,7 +16,14 @@ from ketacare.clinical.dosing.codes import (
     ROUTE_NASAL,
 )
 from ketacare.clinical.eligibility import ELIGIBLE, INELIGIBLE, NEEDS_REVIEW
-from ketacare.clinical.screening import APPROVE, DECISION_TEXT, DECLINE, IN_PERSON
+from ketacare.clinical.screening import (
+    APPROVE,
+    CRISIS,
+    DECISION_TEXT,
+    DECLINE,
+    IN_PERSON,
+    SAME_DAY,
+)
 from ketacare.clinical.vitals_ranges import PLAUSIBLE
 
 
@@ -241,9 +248,17 @@ class Assessment(AppendOnlyModel):
         return f"{self.instrument} {self.total} on {self.completed_at:%Y-%m-%d}"
 
 
+class Urgency(models.TextChoices):
+    """How urgent an urgent task is (ketacare.clinical.screening.URGENCIES)."""
+
+    SAME_DAY = SAME_DAY, "Same-day review"
+    CRISIS = CRISIS, "Crisis"
+
+
 class UrgentTask(models.Model):
-    """A safety follow-up for the clinic's clinicians (crisis flags in a patient's answers),
-    open until a clinician records what was done."""
+    """A safety follow-up for the clinic's clinicians (crisis flags in a patient's answers,
+    or a C-SSRS `moderate` for same-day review), open until a clinician records what was
+    done."""
 
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.PROTECT, related_name="urgent_tasks"
@@ -253,6 +268,7 @@ class UrgentTask(models.Model):
         Assessment, on_delete=models.PROTECT, null=True, blank=True, related_name="urgent_tasks"
     )
     flags = models.JSONField(default=list)
+    urgency = models.CharField(max_length=10, choices=Urgency, default=Urgency.CRISIS)
     created_at = models.DateTimeField()
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(
@@ -270,6 +286,11 @@ class UrgentTask(models.Model):
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None
+
+    @property
+    def is_crisis(self) -> bool:
+        """The crisis path: crisis resources shown to the patient, the clinicians emailed."""
+        return self.urgency == Urgency.CRISIS
 
 
 class ConsentKind(models.TextChoices):

@@ -27,6 +27,8 @@ from ketacare.clinical.screening import (
     crisis_flags_so_far,
     due_assessments,
     is_override,
+    urgent_follow_up,
+    urgent_follow_up_so_far,
 )
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
@@ -104,6 +106,63 @@ def test_a_flag_certain_so_far_stays_raised_whatever_the_other_answers(partial, 
 def test_cssrs_partial_flags_are_monotone(partial, rest):
     full = [partial.get(n, rest[n - 1]) for n in range(1, 8)]
     assert crisis_flags_so_far("cssrs_screen", partial) <= crisis_flags(score("cssrs_screen", full))
+
+
+# --- urgent follow-up: which results open an urgent task, and how urgent
+
+
+@pytest.mark.parametrize(
+    "answers", [[0] * 7, [1, 0, 0, 0, 0, 0, 0], [1, 1, 0, 0, 0, 0, 0]], ids=["none", "wish", "both"]
+)
+def test_cssrs_none_or_low_opens_no_task(answers):
+    result = score("cssrs_screen", answers)
+    assert result.severity in {"none", "low"}
+    assert urgent_follow_up(result) is None
+
+
+def test_cssrs_thoughts_of_a_method_open_a_same_day_review():
+    result = score("cssrs_screen", [1, 1, 1, 0, 0, 0, 0])
+    assert result.severity == "moderate"
+    follow_up = urgent_follow_up(result)
+    assert follow_up.urgency == "same_day" and follow_up.flags == {"suicidal_ideation"}
+
+
+def test_cssrs_lifetime_behaviour_alone_opens_a_same_day_review_without_flags():
+    follow_up = urgent_follow_up(score("cssrs_screen", [0, 0, 0, 0, 0, 1, 0]))
+    assert follow_up.urgency == "same_day" and follow_up.flags == frozenset()
+
+
+def test_cssrs_high_risk_is_the_crisis_path_with_the_same_flags_as_before():
+    result = score("cssrs_screen", [1, 1, 1, 1, 0, 0, 0])
+    follow_up = urgent_follow_up(result)
+    assert follow_up.urgency == "crisis" and follow_up.flags == crisis_flags(result)
+
+
+def test_phq9_item_9_stays_the_crisis_path():
+    follow_up = urgent_follow_up(score("phq9", [0] * 8 + [1]))
+    assert follow_up.urgency == "crisis" and follow_up.flags == {"suicidal_ideation"}
+
+
+def test_a_moderate_phq9_total_opens_no_task():
+    assert urgent_follow_up(score("phq9", [2] * 6 + [0] * 3)) is None
+
+
+def test_a_half_answered_cssrs_with_a_method_is_already_a_same_day_review():
+    assert urgent_follow_up_so_far("cssrs_screen", {3: 1}).urgency == "same_day"
+    assert urgent_follow_up_so_far("cssrs_screen", {1: 1, 2: 1}) is None
+
+
+@given(
+    st.dictionaries(st.integers(1, 7), st.integers(0, 1)),
+    st.lists(st.integers(0, 1), min_size=7, max_size=7),
+)
+def test_cssrs_partial_urgency_only_rises(partial, rest):
+    full = [partial.get(n, rest[n - 1]) for n in range(1, 8)]
+    so_far = urgent_follow_up_so_far("cssrs_screen", partial)
+    final = urgent_follow_up(score("cssrs_screen", full))
+    levels = [None, "same_day", "crisis"]
+    rank = levels.index(so_far.urgency if so_far else None)
+    assert rank <= levels.index(final.urgency if final else None)
 
 
 # --- overrides

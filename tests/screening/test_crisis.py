@@ -165,3 +165,73 @@ def test_an_assessment_created_over_the_api_also_raises_the_crisis_path(world, c
     assert response.status_code == 201
     body = response.json()
     assert body["crisis"] is True and body["urgent_task_id"] == UrgentTask.objects.get().pk
+
+
+# --- C-SSRS moderate: an urgent task for same-day review, not the crisis path
+
+CSSRS_METHOD = [1, 1, 1, 0, 0, 0, 0]  # thoughts of a method: moderate
+
+
+def test_a_moderate_cssrs_opens_a_same_day_review_task(
+    world, client_for, django_capture_on_commit_callbacks
+):
+    client = client_for(world.patient_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(client, "cssrs_screen", CSSRS_METHOD)
+    assert response.status_code == 302
+    assert not response["Location"].startswith("/screening/crisis/")
+    task = UrgentTask.objects.get()
+    assert task.urgency == "same_day" and task.flags == ["suicidal_ideation"]
+    assert task.assessment == Assessment.objects.get(instrument="cssrs_screen")
+    # Not the crisis path: no email, no crisis resources kept on the patient's pages.
+    assert mail.outbox == []
+    assert b"crisis-panel" not in client.get("/screening/intake/").content
+    page = client_for(world.clinician).get("/").content.decode()
+    assert "Ada Lovelace" in page and "Same-day review" in page
+    assert f"/screening/tasks/{task.pk}/" in page
+    summary = client_for(world.clinician).get(f"/screening/patients/{world.patient.pk}/")
+    assert "Same-day review" in summary.content.decode()
+
+
+def test_lifetime_behaviour_alone_opens_a_same_day_review_over_the_api(world, client_for):
+    response = client_for(world.patient_user).post(
+        "/api/v1/assessments",
+        {"patient_id": world.patient.pk, "instrument": "cssrs_screen", "answers": [0] * 5 + [1, 0]},
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    task = UrgentTask.objects.get()
+    assert task.urgency == "same_day" and task.flags == []
+    assert response.json()["crisis"] is False and response.json()["urgent_task_id"] == task.pk
+
+
+def test_a_draft_same_day_review_becomes_a_crisis_when_intent_is_answered(
+    world, client_for, django_capture_on_commit_callbacks
+):
+    client = client_for(world.patient_user)
+
+    def autosave(**items):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(
+                "/screening/intake/questionnaires/cssrs_screen/",
+                {**{f"item_{n}": v for n, v in items.items()}, "action": "autosave"},
+                HTTP_HX_REQUEST="true",
+            )
+
+    response = autosave(**{"3": "1"})
+    assert b"crisis-panel" not in response.content
+    task = UrgentTask.objects.get()
+    assert task.urgency == "same_day" and task.assessment is None and mail.outbox == []
+    response = autosave(**{"3": "1", "4": "1"})
+    assert b"tel:988" in response.content
+    task.refresh_from_db()
+    assert UrgentTask.objects.count() == 1
+    assert task.urgency == "crisis" and task.flags == ["suicide_risk_high"]
+    assert len(mail.outbox) == 2
+    # Finishing the sheet links the same crisis task; no second email.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(client, "cssrs_screen", CSSRS_HIGH)
+    assert response["Location"].startswith("/screening/crisis/")
+    task.refresh_from_db()
+    assert UrgentTask.objects.count() == 1 and task.assessment is not None
+    assert task.urgency == "crisis" and len(mail.outbox) == 2

@@ -17,6 +17,7 @@ from ..models import (
     IntakeStep,
     Screening,
     ScreeningStatus,
+    Urgency,
     UrgentTask,
 )
 from .bundles import (
@@ -64,7 +65,7 @@ class IntakeOverview:
     can_submit: bool
     missing: list[str]
     next_step: StepState | None
-    open_urgent: bool = False
+    open_urgent: bool = False  # an open crisis task: the patient keeps seeing crisis resources
 
     @property
     def done_count(self) -> int:
@@ -120,5 +121,7 @@ def intake_overview(patient: Patient, *, screening: Screening | None = None) -> 
     can_submit = (
         screening is not None and screening.status == ScreeningStatus.INTAKE and not missing
     )
-    open_urgent = UrgentTask.objects.filter(patient=patient, resolved_at__isnull=True).exists()
+    open_urgent = UrgentTask.objects.filter(
+        patient=patient, resolved_at__isnull=True, urgency=Urgency.CRISIS
+    ).exists()
     return IntakeOverview(screening, states, bundle, can_submit, missing, next_step, open_urgent)

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Case, When
 from django.utils import timezone
 
 from ketacare.accounts.models import Role
@@ -25,6 +26,7 @@ from ..models import (
     RouteDecision,
     Screening,
     ScreeningStatus,
+    Urgency,
     UrgentTask,
 )
 from .bundles import intake_bundle, settings_for
@@ -95,7 +97,10 @@ def clinic_worklist(*, user: Any, at: dt.datetime | None = None) -> dict[str, An
     urgent = list(
         UrgentTask.objects.filter(patient__in=patients, resolved_at__isnull=True)
         .select_related("patient")
-        .order_by("created_at", "id")[:HOME_LIST_LIMIT]
+        # Crisis tasks first, then same-day reviews; oldest first within each.
+        .order_by(Case(When(urgency=Urgency.CRISIS, then=0), default=1), "created_at", "id")[
+            :HOME_LIST_LIMIT
+        ]
     )
     screenings = list(
         Screening.objects.filter(patient__in=patients, status__in=OPEN_STATUSES)

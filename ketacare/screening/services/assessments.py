@@ -12,7 +12,7 @@ from django.utils import timezone
 from ketacare.accounts.models import Role, User
 from ketacare.audit.log import record
 from ketacare.clinical.instruments import INSTRUMENTS, score
-from ketacare.clinical.screening import crisis_flags
+from ketacare.clinical.screening import urgent_follow_up
 from ketacare.core import policy
 from ketacare.core.errors import Refusal
 from ketacare.patients.models import Patient
@@ -121,11 +121,16 @@ def record_assessment(
     if corrects is not None:
         detail += f", corrects #{corrects.pk}"
     task = None
-    flags = crisis_flags(result)
-    if flags:
+    follow_up = urgent_follow_up(result)
+    if follow_up is not None:
         # Before this assessment's audit row: row locks first, audit last (no deadlock).
         task = raise_urgent_task(
-            actor=actor, patient=patient, code=instrument, flags=flags, assessment=assessment
+            actor=actor,
+            patient=patient,
+            code=instrument,
+            flags=follow_up.flags,
+            urgency=follow_up.urgency,
+            assessment=assessment,
         )
     record(actor=actor, action="create", obj=assessment, patient=patient, detail=detail)
     return assessment, task

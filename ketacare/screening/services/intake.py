@@ -13,7 +13,7 @@ from django.utils import timezone
 from ketacare.accounts.models import User
 from ketacare.audit.log import record
 from ketacare.clinical.instruments import INSTRUMENTS
-from ketacare.clinical.screening import crisis_flags_so_far
+from ketacare.clinical.screening import urgent_follow_up_so_far
 from ketacare.core import policy
 from ketacare.core.errors import Refusal
 from ketacare.patients.models import Patient
@@ -141,11 +141,16 @@ def save_instrument_draft(
         saved.data = values
         saved.saved_at = at
         saved.save(update_fields=["data", "saved_at"])
-    flags = crisis_flags_so_far(code, partial_answers(instrument, values))
+    follow_up = urgent_follow_up_so_far(code, partial_answers(instrument, values))
     task = None
-    if flags:
+    if follow_up is not None:
         task = raise_urgent_task(
-            actor=actor, patient=screening.patient, code=code, flags=flags, assessment=None
+            actor=actor,
+            patient=screening.patient,
+            code=code,
+            flags=follow_up.flags,
+            urgency=follow_up.urgency,
+            assessment=None,
         )
     record(
         actor=actor,

@@ -139,7 +139,7 @@ class _Visit:
         return render(
             self.request,
             "screening/_autosaved.html",
-            {"saved_at": timezone.now(), "crisis": task is not None},
+            {"saved_at": timezone.now(), "crisis": _is_crisis(task)},
         )
 
     def next_url(self) -> str:
@@ -161,6 +161,12 @@ def _visit(request: AuthenticatedHttpRequest, screen: _Screen) -> _Visit | HttpR
         return redirect("screening:mine")
     stored = selectors.stored_step(overview.screening, screen.stored_as)
     return _Visit(request, screen, patient, overview, stored)
+
+
+def _is_crisis(task: UrgentTask | None) -> bool:
+    """Whether the answers opened the crisis path (a same-day review is the clinic's, not
+    shown to the patient as a crisis)."""
+    return task is not None and task.is_crisis
 
 
 def _crisis_then(next_url: str) -> HttpResponse:
@@ -259,7 +265,7 @@ def intake_instrument(request: AuthenticatedHttpRequest, code: str) -> HttpRespo
         _step, task = saved.result
         if visit.action == AUTOSAVE:
             return visit.autosaved(task)
-        if task is not None:
+        if _is_crisis(task):
             return _crisis_then(reverse("screening:intake"))
         messages.success(request, SAVED_FOR_LATER)
         return redirect("screening:intake")
@@ -279,7 +285,7 @@ def intake_instrument(request: AuthenticatedHttpRequest, code: str) -> HttpRespo
         if done.ok and done.result is not None:
             _assessment, task = done.result
             after = visit.next_url()
-            return _crisis_then(after) if task is not None else redirect(after)
+            return _crisis_then(after) if _is_crisis(task) else redirect(after)
         if done.refusal is None or done.refusal.code != INVALID_ANSWERS:
             return visit.not_saved(done.refusal)
     else:
@@ -288,7 +294,7 @@ def intake_instrument(request: AuthenticatedHttpRequest, code: str) -> HttpRespo
         if not saved.ok or saved.result is None:
             return visit.not_saved(saved.refusal)
         _step, task = saved.result
-    return visit.show(form, status=400, crisis=task is not None)
+    return visit.show(form, status=400, crisis=_is_crisis(task))
 
 
 @action_required(policy.SELF_REPORT)
@@ -384,7 +390,7 @@ def my_assessment(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         )
         if done.ok and done.result is not None:
             _assessment, task = done.result
-            if task is not None:
+            if _is_crisis(task):
                 return _crisis_then(reverse("screening:mine"))
             messages.success(request, f"Thank you: {instrument.title} was sent to your clinic.")
             return redirect("screening:mine")
