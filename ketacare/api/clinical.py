@@ -172,8 +172,18 @@ class DosePlanIn(Schema):
     protocol: str = Field(description="Code of a default protocol, e.g. iv-depression.")
     at: dt.datetime = Field(description="When the dose is planned (with a UTC offset).")
     weight_kg: float | None = _plausible("weight_kg", default=None)
+    weight_measured_on: dt.date | None = Field(
+        default=None,
+        description="The day the weight was measured; more than 30 days before `at` is "
+        "weight_stale. Left out, the weight's age is not checked.",
+    )
     dose_mg: float | None = Field(default=None, description="Proposed dose; none = standard.")
     vitals: VitalsIn | None = None
+    vitals_taken_at: dt.datetime | None = Field(
+        default=None,
+        description="When the vitals were measured (with a UTC offset); more than 60 minutes "
+        "before `at` is vitals_stale. Left out, the vitals' age is not checked.",
+    )
     history: list[PriorDoseIn] = Field(default_factory=list, max_length=500)
     phase_start: dt.date | None = None
     override_reason: str | None = Field(default=None, max_length=1000)
@@ -216,6 +226,8 @@ def plan(request: HttpRequest, payload: DosePlanIn) -> Any:
             at=payload.at,
             phase_start=payload.phase_start,
             override_reason=payload.override_reason,
+            weight_measured_on=payload.weight_measured_on,
+            vitals_taken_at=payload.vitals_taken_at,
         )
     except DosingError as exc:
         raise Refusal(str(exc), code="dosing_refused") from None

@@ -139,3 +139,21 @@ def test_unknown_protocol_and_naive_time_are_422(world, client_for):
     assert post_json(client, "/api/v1/dosing/plan", {**PLAN, "protocol": "x"}).status_code == 422
     naive = post_json(client, "/api/v1/dosing/plan", {**PLAN, "at": "2026-11-26T10:00:00"})
     assert naive.status_code == 422
+
+
+def test_dosing_api_refuses_stale_weight_and_vitals_and_old_callers_still_plan(world, client_for):
+    client = client_for(world.prescriber)
+    dated = {**PLAN, "weight_measured_on": "2026-10-27", "vitals_taken_at": "2026-11-26T09:00Z"}
+    current = post_json(client, "/api/v1/dosing/plan", dated)  # exactly 30 days and 60 minutes
+    assert current.status_code == 200 and current.json()["allowed"] is True
+    stale = {**PLAN, "weight_measured_on": "2026-10-26", "vitals_taken_at": "2026-11-26T08:59Z"}
+    body = post_json(client, "/api/v1/dosing/plan", {**stale, "override_reason": "Reviewed"})
+    assert body.status_code == 200
+    assert body.json()["reasons"] == ["vitals_stale", "weight_stale"]
+    assert body.json()["allowed"] is False and body.json()["overridden"] == []
+    # Without the dates (an older caller) the ages are not checked
+    assert post_json(client, "/api/v1/dosing/plan", PLAN).json()["allowed"] is True
+    naive = post_json(
+        client, "/api/v1/dosing/plan", {**PLAN, "vitals_taken_at": "2026-11-26T09:30"}
+    )
+    assert naive.status_code == 422

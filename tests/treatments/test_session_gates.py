@@ -461,3 +461,59 @@ def test_cadss_is_stored_as_an_assessment(course, checked_in):
     )
     assert row.cadss.total == 23 and row.cadss.patient == course.world.patient
     assert row.cadss.instrument == "cadss" and list(row.cadss.answers) == [1] * 23
+
+
+# --- stale inputs (issue 13 item 4)
+
+
+def test_the_plan_step_refuses_a_weight_31_days_old(course, nurse, checked_in):
+    from ketacare.clinical.dosing import REASON_TEXT, WEIGHT_STALE
+    from ketacare.patients.models import WeightMeasurement
+
+    WeightMeasurement.objects.filter(patient=course.world.patient).update(
+        measured_on=checked_in.checked_in_at.date() - dt.timedelta(days=31)
+    )
+    course.vitals(checked_in)
+    assert post(nurse, "plan", checked_in).status_code == 302
+    plan = DosePlan.objects.get(session=checked_in)
+    assert not plan.allowed and plan.reasons == [WEIGHT_STALE]
+    page = nurse.get(reverse("treatments:session", args=[checked_in.pk])).content.decode()
+    assert "Blocked: the dose cannot be given" in page
+    assert REASON_TEXT[WEIGHT_STALE] in page
+    assert "Start the dose" not in page
+
+
+def test_a_weight_30_days_old_is_still_current(course, nurse, checked_in):
+    from ketacare.patients.models import WeightMeasurement
+
+    WeightMeasurement.objects.filter(patient=course.world.patient).update(
+        measured_on=checked_in.checked_in_at.date() - dt.timedelta(days=30)
+    )
+    course.vitals(checked_in)
+    post(nurse, "plan", checked_in)
+    assert DosePlan.objects.get(session=checked_in).allowed
+
+
+def test_vitals_more_than_an_hour_old_block_the_plan_until_re_measured(course, nurse, checked_in):
+    course.vitals(checked_in)
+    course.clock.shift(dt.timedelta(minutes=61))
+    post(nurse, "plan", checked_in)
+    assert DosePlan.objects.filter(session=checked_in).latest("id").reasons == ["vitals_stale"]
+    assert post(nurse, "start", checked_in).status_code == 400
+    course.vitals(checked_in)
+    post(nurse, "plan", checked_in)
+    assert DosePlan.objects.filter(session=checked_in).latest("id").allowed
+
+
+def test_a_prescriber_cannot_override_a_stale_weight(course, client_for, checked_in):
+    from ketacare.patients.models import WeightMeasurement
+
+    WeightMeasurement.objects.filter(patient=course.world.patient).update(
+        measured_on=checked_in.checked_in_at.date() - dt.timedelta(days=45)
+    )
+    doctor = client_for(course.world.prescriber)
+    course.vitals(checked_in)
+    response = post(doctor, "override", checked_in, {"override_reason": "Weighed at home."})
+    assert response.status_code == 400
+    assert b"weigh the patient again" in response.content
+    assert not DosePlan.objects.filter(session=checked_in).latest("id").allowed

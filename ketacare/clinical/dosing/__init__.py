@@ -35,8 +35,10 @@ from .codes import (
     SPO2_LOW,
     SYSTOLIC_HIGH,
     VITALS_MISSING,
+    VITALS_STALE,
     WARNING_TEXT,
     WEIGHT_MISSING,
+    WEIGHT_STALE,
 )
 from .errors import DosingError, UnknownProtocol
 from .monitoring import discharge_check, vitals_alerts
@@ -83,8 +85,10 @@ __all__ = [
     "SPO2_LOW",
     "SYSTOLIC_HIGH",
     "VITALS_MISSING",
+    "VITALS_STALE",
     "WARNING_TEXT",
     "WEIGHT_MISSING",
+    "WEIGHT_STALE",
     "DoseDecision",
     "DosingError",
     "FrequencyCap",

@@ -15,10 +15,12 @@ ROUTES: Final = (ROUTE_IV, ROUTE_IM, ROUTE_NASAL, ROUTE_HOME_TROCHE)
 
 # Blocking reasons, in the order the reference lists them (and decisions report them)
 VITALS_MISSING: Final = "vitals_missing"
+VITALS_STALE: Final = "vitals_stale"
 BP_HOLD: Final = "bp_hold"
 HEART_RATE_HOLD: Final = "heart_rate_hold"
 SPO2_HOLD: Final = "spo2_hold"
 WEIGHT_MISSING: Final = "weight_missing"
+WEIGHT_STALE: Final = "weight_stale"
 DOSE_NOT_ALLOWED: Final = "dose_not_allowed"
 DOSE_ABOVE_MAX: Final = "dose_above_max"
 INTERVAL_TOO_SHORT: Final = "interval_too_short"
@@ -26,10 +28,12 @@ FREQUENCY_CAP: Final = "frequency_cap"
 
 REASON_TEXT: Final = {
     VITALS_MISSING: "Pre-dose vitals (BP, heart rate, SpO2) are not all recorded.",
+    VITALS_STALE: "The pre-dose vitals are more than 60 minutes old: measure them again.",
     BP_HOLD: "Blood pressure is at or above the hold threshold (160/100).",
     HEART_RATE_HOLD: "Heart rate is outside 50–110 bpm.",
     SPO2_HOLD: "SpO2 is below 92%.",
     WEIGHT_MISSING: "This protocol is dosed per kg and no weight is recorded.",
+    WEIGHT_STALE: "The weight is more than 30 days old: weigh the patient again.",
     DOSE_NOT_ALLOWED: "This dose is not one the protocol allows.",
     DOSE_ABOVE_MAX: "The dose is above the protocol's per-session maximum.",
     INTERVAL_TOO_SHORT: "Too little time has passed since the last administration.",

@@ -24,7 +24,9 @@ from .codes import (
     INTERVAL_TOO_SHORT,
     SPO2_HOLD,
     VITALS_MISSING,
+    VITALS_STALE,
     WEIGHT_MISSING,
+    WEIGHT_STALE,
 )
 from .errors import DosingError
 from .protocols import Protocol, get_protocol
@@ -37,6 +39,8 @@ from .thresholds import (
     HEART_RATE_HOLD_ABOVE,
     HEART_RATE_HOLD_BELOW,
     SPO2_HOLD_BELOW,
+    VITALS_MAX_AGE_MINUTES,
+    WEIGHT_MAX_AGE_DAYS,
 )
 from .vitals import VITAL_NAMES, read_vitals
 
@@ -104,10 +108,16 @@ def plan_dose(
     at: datetime,
     phase_start: date | None = None,
     override_reason: str | None = None,
+    weight_measured_on: date | None = None,
+    vitals_taken_at: datetime | None = None,
 ) -> DoseDecision:
     """Decide whether `dose_mg` (None: the protocol's standard dose) may be given at `at`.
 
     `history` holds the earlier administrations on this protocol as (datetime, dose_mg).
+    `weight_measured_on` (a date) and `vitals_taken_at` (timezone-aware) date the inputs: a
+    weight more than 30 days before `at`'s date, on a per-kg protocol, is `weight_stale`;
+    vitals more than 60 minutes before `at` are `vitals_stale`. Left out, the age is not
+    checked (the caller vouches the input is current).
     Raises DosingError (a ValueError) only for malformed arguments; an unsafe dose is a
     decision with `allowed=False` and its reasons.
     """
@@ -124,6 +134,12 @@ def plan_dose(
         isinstance(phase_start, datetime) or not isinstance(phase_start, date)
     ):
         raise DosingError(f"phase_start must be a date, not {phase_start!r}")
+    if weight_measured_on is not None and (
+        isinstance(weight_measured_on, datetime) or not isinstance(weight_measured_on, date)
+    ):
+        raise DosingError(f"weight_measured_on must be a date, not {weight_measured_on!r}")
+    if vitals_taken_at is not None:
+        _require_aware("vitals_taken_at", vitals_taken_at)
     if override_reason is not None and not isinstance(override_reason, str):
         raise DosingError(f"override_reason must be text, not {override_reason!r}")
 
@@ -133,6 +149,13 @@ def plan_dose(
     # Pre-dose vitals gate
     if len(readings) < len(VITAL_NAMES):
         reasons.append(VITALS_MISSING)
+    # Exactly 60 minutes old is still current; a reading a little after `at` is not stale
+    if (
+        readings
+        and vitals_taken_at is not None
+        and at - vitals_taken_at > timedelta(minutes=VITALS_MAX_AGE_MINUTES)
+    ):
+        reasons.append(VITALS_STALE)
     systolic = readings.get("systolic", 0)
     diastolic = readings.get("diastolic", 0)
     if systolic >= BP_HOLD_SYSTOLIC or diastolic >= BP_HOLD_DIASTOLIC:
@@ -148,6 +171,14 @@ def plan_dose(
 
     if protocol.per_kg and weight is None:
         reasons.append(WEIGHT_MISSING)
+    # Exactly 30 days old (by `at`'s date) is still current; only per-kg doses use the weight
+    if (
+        protocol.per_kg
+        and weight is not None
+        and weight_measured_on is not None
+        and (at.date() - weight_measured_on).days > WEIGHT_MAX_AGE_DAYS
+    ):
+        reasons.append(WEIGHT_STALE)
 
     # Dose against the protocol's limits
     first_session = not given

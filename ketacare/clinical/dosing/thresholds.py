@@ -18,6 +18,12 @@ HEART_RATE_HOLD_ABOVE: Final = 110
 # Pre-dose hold: SpO2 < 92
 SPO2_HOLD_BELOW: Final = 92
 
+# Pre-dose inputs must be current: a weight more than 30 days old (weight_stale) or pre-dose
+# vitals more than 60 minutes old (vitals_stale) blocks the dose; exactly 30 days / 60 minutes
+# is still current ("older than")
+WEIGHT_MAX_AGE_DAYS: Final = 30
+VITALS_MAX_AGE_MINUTES: Final = 60
+
 # Monitoring alerts during and after a dose
 ALERT_SYSTOLIC_ABOVE: Final = 180
 ALERT_DIASTOLIC_ABOVE: Final = 110

@@ -22,6 +22,13 @@ from ..models import DosePlan, OrderStatus, TreatmentOrder, TreatmentSession
 # --- What a dose is worked out from ----------------------------------------------------------
 
 
+def latest_weighing(patient: Patient) -> tuple[Decimal, dt.date] | None:
+    """The patient's last recorded weight in kg and the day it was measured (`plan_dose`
+    refuses a per-kg dose on a weight more than 30 days old)."""
+    row = patient.weights.order_by("-measured_on", "-id").values_list("weight_kg", "measured_on")
+    return row.first()
+
+
 def dose_in_mg(amount: Decimal, *, per_kg: bool, weight_kg: Decimal | None) -> float | None:
     """An order's dose in mg (a per-kg dose needs the weight)."""
     if not per_kg:

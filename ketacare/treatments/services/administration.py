@@ -26,7 +26,7 @@ from ..selectors import (
     dose_history,
     first_dose_at,
     latest_plan,
-    latest_weight,
+    latest_weighing,
     pre_dose_vitals,
 )
 from .common import clinic_zone, locked, positive_decimal, text
@@ -39,9 +39,10 @@ def plan_session_dose(
     dose_mg: Decimal | float | None = None,
     override_reason: str = "",
 ) -> DosePlan:
-    """Ask `plan_dose` about the dose now, with the last pre-dose vitals, the patient's weight
-    and their earlier administrations on this protocol. A prescriber may give an override
-    reason; only what the reference lets them override is cleared."""
+    """Ask `plan_dose` about the dose now, with the last pre-dose vitals and the patient's
+    latest weight (each with its date: stale ones block the dose) and their earlier
+    administrations on this protocol. A prescriber may give an override reason; only what
+    the reference lets them override is cleared."""
     override_reason = (override_reason or "").strip()
     policy.require(
         actor, policy.PRESCRIBE if override_reason else policy.CLINICAL_CARE, session.patient
@@ -56,7 +57,8 @@ def plan_session_dose(
         else default_dose_mg(session)
     )
     vitals = pre_dose_vitals(session)
-    weight = latest_weight(session.patient)
+    weighing = latest_weighing(session.patient)
+    weight, weighed_on = weighing if weighing is not None else (None, None)
     zone = clinic_zone(session.patient.clinic.timezone)
     now = timezone.localtime(timezone.now(), zone)
     first = first_dose_at(session.order)
@@ -71,6 +73,8 @@ def plan_session_dose(
             at=now,
             phase_start=phase_start if phase_start and phase_start <= now.date() else None,
             override_reason=override_reason or None,
+            weight_measured_on=weighed_on,
+            vitals_taken_at=vitals.taken_at if vitals is not None else None,
         )
     except DosingError as exc:
         raise Refusal(str(exc), field="dose_mg") from None

@@ -20,7 +20,9 @@ from ketacare.clinical.dosing import (
     REASON_TEXT,
     SPO2_HOLD,
     VITALS_MISSING,
+    VITALS_STALE,
     WEIGHT_MISSING,
+    WEIGHT_STALE,
     DoseDecision,
     DosingError,
     UnknownProtocol,
@@ -418,6 +420,8 @@ def test_troche_override_ceiling_is_400_mg(dose: float, cleared: bool) -> None:
         ({"vitals": {**GOOD, "heart_rate": 120}}, HEART_RATE_HOLD),
         ({"vitals": {**GOOD, "spo2": 88}}, SPO2_HOLD),
         ({"weight_kg": None}, WEIGHT_MISSING),
+        ({"weight_measured_on": AT.date() - timedelta(days=31)}, WEIGHT_STALE),
+        ({"vitals_taken_at": AT - timedelta(minutes=61)}, VITALS_STALE),
         ({"dose_mg": 0}, DOSE_NOT_ALLOWED),
     ],
 )
@@ -470,10 +474,12 @@ def test_reasons_are_reported_in_the_reference_order() -> None:
 def test_every_reason_code_has_staff_text() -> None:
     assert set(REASON_TEXT) == {
         VITALS_MISSING,
+        VITALS_STALE,
         BP_HOLD,
         HEART_RATE_HOLD,
         SPO2_HOLD,
         WEIGHT_MISSING,
+        WEIGHT_STALE,
         DOSE_NOT_ALLOWED,
         DOSE_ABOVE_MAX,
         INTERVAL_TOO_SHORT,
